@@ -1,0 +1,7 @@
+"""IMU encoders, projection heads and the WearClip model."""
+
+from .heads import ProjectionHead
+from .imu import ConvEncoder, build_imu_encoder, imu_encoders
+from .wearclip import WearClip, WearClipConfig
+
+__all__ = ["ConvEncoder", "ProjectionHead", "WearClip", "WearClipConfig", "build_imu_encoder", "imu_encoders"]

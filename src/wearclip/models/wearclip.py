@@ -1,0 +1,124 @@
+"""WearClip: an IMU encoder and a (frozen) text encoder projected into one embedding space."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from ..io import atomic_directory
+from ..preprocess import WindowConfig
+from ..text.encoders import DEFAULT_TEXT_ENCODER, default_text_encoder
+from .heads import ProjectionHead
+from .imu import build_imu_encoder
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+
+
+class WearClipConfig(BaseModel):
+    """Everything needed to rebuild a WearClip model; saved beside its weights."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    imu_encoder: str = "conv"
+    imu_kwargs: dict = Field(default_factory=dict)
+    text_encoder: str = DEFAULT_TEXT_ENCODER
+    text_pooling: str = "mean"
+    text_dim: int = Field(384, gt=0)
+    embed_dim: int = Field(128, gt=0)
+    head_hidden: int = Field(256, gt=0)
+    head_depth: int = Field(2, ge=1)
+    logit_scale_init: float = math.log(1 / 0.07)
+    logit_scale_max: float = math.log(100)
+    window: WindowConfig = Field(default_factory=WindowConfig)
+    vocabulary_version: str | None = None
+    pretrained_on: list[str] = Field(default_factory=list)
+
+
+class WearClip(nn.Module):
+    """Sensor tower (normalisation, IMU encoder, projection head), text projection head, logit scale.
+
+    The text encoder itself is frozen and shared (see :func:`default_text_encoder`), so the model
+    stores only its projection head; ``encode_text_features`` takes pooled text embeddings, which
+    lets training look them up from a cache instead of running the text encoder each step.
+    """
+
+    def __init__(self, config: WearClipConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or WearClipConfig()
+        c = self.config
+        self.imu = build_imu_encoder(c.imu_encoder, **c.imu_kwargs)
+        self.sensor_head = ProjectionHead(self.imu.out_dim, c.embed_dim, c.head_hidden, c.head_depth)
+        self.text_head = ProjectionHead(c.text_dim, c.embed_dim, c.head_hidden, c.head_depth)
+        self.logit_scale = nn.Parameter(torch.tensor(float(c.logit_scale_init)))
+        self.register_buffer("sensor_mean", torch.zeros(3))
+        self.register_buffer("sensor_std", torch.ones(3))
+
+    def set_normalization(self, mean, std) -> None:
+        """Per-channel statistics (from the training windows) applied to every input."""
+        self.sensor_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.sensor_std.copy_(torch.as_tensor(std, dtype=torch.float32))
+
+    def sensor_features(self, x: torch.Tensor) -> torch.Tensor:
+        """IMU encoder output for raw (B, 3, T) windows in g, before projection."""
+        x = (x - self.sensor_mean[None, :, None]) / self.sensor_std[None, :, None]
+        return self.imu(x)
+
+    def encode_sensor(self, x: torch.Tensor) -> torch.Tensor:
+        """L2-normalised embeddings of raw (B, 3, T) windows in g."""
+        return F.normalize(self.sensor_head(self.sensor_features(x)), dim=-1)
+
+    def encode_text_features(self, features: torch.Tensor) -> torch.Tensor:
+        """L2-normalised embeddings of pooled text-encoder outputs (U, text_dim)."""
+        return F.normalize(self.text_head(features), dim=-1)
+
+    def encode_text(self, sentences: Sequence[str]) -> torch.Tensor:
+        """L2-normalised embeddings of sentences (runs the frozen text encoder, cached per sentence)."""
+        features = default_text_encoder(self.config.text_encoder).encode(list(sentences))
+        return self.encode_text_features(features.to(self.logit_scale.device))
+
+    def scale(self) -> torch.Tensor:
+        """The logit scale exp(s), with s clamped at ``logit_scale_max``."""
+        return self.logit_scale.clamp(max=self.config.logit_scale_max).exp()
+
+    def similarity(self, sensor: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """Scaled cosine similarities between normalised sensor and text embeddings."""
+        return self.scale() * sensor @ text.T
+
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Write ``config.json`` and ``model.safetensors`` atomically into ``directory``."""
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            (tmp / CONFIG_NAME).write_text(self.config.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            state = {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}
+            save_file(state, str(tmp / WEIGHTS_NAME), metadata={"format": "pt", "library": "wearclip"})
+        return directory
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | Path, map_location: str | torch.device = "cpu") -> WearClip:
+        """Load a checkpoint folder (or a Hugging Face repo id, where the hub is reachable)."""
+        path = Path(name_or_path)
+        if not path.is_dir():
+            try:
+                from huggingface_hub import snapshot_download
+
+                path = Path(snapshot_download(str(name_or_path)))
+            except Exception as error:
+                raise FileNotFoundError(
+                    f"{name_or_path}: not a checkpoint folder, and not downloadable ({error.__class__.__name__})"
+                ) from None
+        for name in (CONFIG_NAME, WEIGHTS_NAME):
+            if not (path / name).is_file():
+                raise FileNotFoundError(f"{path / name}: missing; a WearClip checkpoint has {CONFIG_NAME} and {WEIGHTS_NAME}")
+        config = WearClipConfig.model_validate(json.loads((path / CONFIG_NAME).read_text(encoding="utf-8")))
+        model = cls(config)
+        model.load_state_dict(load_file(str(path / WEIGHTS_NAME), device=str(map_location)))
+        return model.eval()

@@ -1,0 +1,24 @@
+"""Shared test set-up: offline Hugging Face, paths to the real datasets in ../shared/data."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_dataset(name: str) -> Path:
+    """Folder of a real dataset under ../shared/data; skip the test where it is absent."""
+    path = SHARED_DATA / name
+    if not path.is_dir():
+        pytest.skip(f"real dataset {name} not found at ../shared/data/{name}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def hapt_root() -> Path:
+    return shared_dataset("uci-hapt")
