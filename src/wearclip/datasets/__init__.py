@@ -1,13 +1,29 @@
 """Dataset loaders: one module per official layout, each registering a :class:`DatasetSpec`."""
 
-from . import uci_hapt  # noqa: F401  (registers)
-from .base import UNLABELLED, DataFormatError, DatasetSpec, HarDataset, Recording
+from . import (  # noqa: F401  (each module registers its spec)
+    capture24,
+    generic,
+    hhar,
+    mhealth,
+    mobiact,
+    mobifall,
+    motionsense,
+    myogym,
+    pamap2,
+    realworld,
+    seglearn_watch,
+    uci_hapt,
+    usc_had,
+    wisdm,
+)
+from .base import UNLABELLED, DataFormatError, DatasetSpec, Download, HarDataset, Recording
 from .registry import get, load, names, register
 
 __all__ = [
     "UNLABELLED",
     "DataFormatError",
     "DatasetSpec",
+    "Download",
     "HarDataset",
     "Recording",
     "get",

@@ -55,12 +55,26 @@ class Recording:
 
 
 @dataclass(frozen=True)
+class Download:
+    """One official archive: where it lives, the file name to save it as, and its SHA-256 where known."""
+
+    url: str
+    filename: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
     """Registry entry: the facts about one public dataset and the function that reads it.
 
     ``activities`` maps each class's key (the dataset's own label id or code, as a string) to its
     natural-language activity phrase; the order of this mapping defines the class indices.
-    ``read(root, placement)`` yields recordings from the official layout under ``root``.
+    ``read(root, placement, **options)`` yields recordings from the official layout under ``root``.
+
+    Most datasets have a fixed class list. Where it depends on the files or on an option (the
+    ``generic`` folder's ``dataset.yaml``, Capture-24's ``label_scheme``), ``resolve(root, placement,
+    options)`` returns the ``(activities, placement)`` actually in force; ``options`` names the keyword
+    options ``read`` accepts. ``downloads`` lists the official archives ``wearclip data download`` fetches.
     """
 
     name: str
@@ -74,9 +88,18 @@ class DatasetSpec:
     licence: str
     citation: str
     url: str
-    read: Callable[[Path, str], Iterator[Recording]] = field(repr=False)
+    read: Callable[..., Iterator[Recording]] = field(repr=False)
     embedded: Callable[[], Iterator[Recording]] | None = field(default=None, repr=False)
     notes: str = ""
+    options: tuple[str, ...] = ()
+    resolve: Callable[[Path, str, dict], tuple[dict[str, str], str]] | None = field(default=None, repr=False)
+    downloads: tuple[Download, ...] = ()
+    manual_download: str = ""
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def group(self, placement: str) -> str:
+        """The study's body-position group (wrist, waist, leg) of a placement; the placement itself if none."""
+        return self.groups.get(placement, placement)
 
     @property
     def classes(self) -> list[str]:
@@ -97,6 +120,12 @@ class HarDataset:
     placement: str
     root: Path | None
     classes: list[str]
+    label_keys: list[str] = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.label_keys:
+            self.label_keys = list(self.spec.activities)
 
     def recordings(self) -> Iterator[Recording]:
         """Yield the recordings one at a time (each call starts a fresh pass over the files)."""
@@ -108,7 +137,7 @@ class HarDataset:
                 )
             yield from self.spec.embedded()
         else:
-            yield from self.spec.read(self.root, self.placement)
+            yield from self.spec.read(self.root, self.placement, **self.options)
 
     @property
     def name(self) -> str:

@@ -15,6 +15,8 @@ def register(spec: DatasetSpec) -> DatasetSpec:
         raise ValueError(f"dataset {spec.name!r} registered twice")
     if spec.default_placement not in spec.placements:
         raise ValueError(f"dataset {spec.name!r}: default placement not in {spec.placements}")
+    if len(set(spec.activities.values())) != len(spec.activities):
+        raise ValueError(f"dataset {spec.name!r}: activity phrases must be unique")
     _REGISTRY[spec.name] = spec
     return spec
 
@@ -32,14 +34,28 @@ def get(name: str) -> DatasetSpec:
         raise KeyError(f"unknown dataset {name!r}; registered datasets: {', '.join(names())}") from None
 
 
-def load(name: str, root: str | Path | None = None, placement: str | None = None) -> HarDataset:
-    """Open a dataset: the embedded copy when ``root`` is None, else the official layout under ``root``."""
+def load(name: str, root: str | Path | None = None, placement: str | None = None, **options) -> HarDataset:
+    """Open a dataset: the embedded copy when ``root`` is None, else the official layout under ``root``.
+
+    ``root`` is the extracted folder or, where the loader supports it, the downloaded archive itself.
+    ``options`` are loader options such as Capture-24's ``label_scheme`` (see each spec's ``options``).
+    """
     spec = get(name)
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        accepted = ", ".join(spec.options) or "none"
+        raise TypeError(f"dataset {name!r} has no option {', '.join(unknown)}; accepted options: {accepted}")
     placement = placement or spec.default_placement
     if placement not in spec.placements:
         raise ValueError(f"dataset {name!r} has no placement {placement!r}; choose one of {spec.placements}")
     if root is not None:
-        root = Path(root)
-        if not root.is_dir():
+        root = Path(root).expanduser()
+        if not root.exists():
             raise FileNotFoundError(f"{root}: dataset folder for {name!r} not found")
-    return HarDataset(spec=spec, placement=placement, root=root, classes=spec.classes)
+    activities = spec.activities
+    if spec.resolve is not None:
+        if root is None:
+            raise FileNotFoundError(f"dataset {name!r} is read from its folder: pass root (see {spec.url})")
+        activities, placement = spec.resolve(root, placement, options)
+    return HarDataset(spec=spec, placement=placement, root=root, classes=list(activities.values()),
+                      label_keys=list(activities), options=dict(options))
