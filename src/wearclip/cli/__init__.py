@@ -59,5 +59,11 @@ def demo(
     console.print(f"wrote {out}/ (checkpoint, metrics.json, report.md, confusion PNGs) in {metrics['wall_seconds']:.0f} s")
 
 
+from .text import app as text_app  # noqa: E402
+app.add_typer(text_app, name="text")
+
+from . import search as _search  # noqa: E402,F401  (registers index, search, search-video, retrieval-metrics)
+
+
 def main() -> None:
     app()

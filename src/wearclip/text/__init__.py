@@ -1,6 +1,22 @@
-"""Activity text: sentences describing activities, and the encoders that embed them."""
+"""Activity text: sentences describing activities, the knowledge behind them, and the encoders that embed them."""
 
-from .encoders import TextEncoder, default_text_encoder
-from .templates import BASE_TEMPLATE, base_sentence
+from .encoders import DEFAULT_TEXT_ENCODER, TextEncoder, default_text_encoder
+from .sentences import SENTENCE_MODES, MissingKnowledgeWarning, class_sentences, vocabulary_tag
+from .templates import BASE_TEMPLATE, base_sentence, shipped_templates
+from .vocabularies import Knowledge, Vocabulary, load_vocabulary
 
-__all__ = ["BASE_TEMPLATE", "TextEncoder", "base_sentence", "default_text_encoder"]
+__all__ = [
+    "BASE_TEMPLATE",
+    "DEFAULT_TEXT_ENCODER",
+    "SENTENCE_MODES",
+    "Knowledge",
+    "MissingKnowledgeWarning",
+    "TextEncoder",
+    "Vocabulary",
+    "base_sentence",
+    "class_sentences",
+    "default_text_encoder",
+    "load_vocabulary",
+    "shipped_templates",
+    "vocabulary_tag",
+]

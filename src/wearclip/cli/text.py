@@ -1,0 +1,98 @@
+"""``wearclip text show|generate``: the sentences of each class, and LLM-written vocabulary."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="Activity sentences: show them per class, or generate vocabulary with an LLM.", no_args_is_help=True)
+console = Console()
+
+
+def _classes(dataset: str, classes: str | None) -> list[str]:
+    from .. import datasets
+
+    try:
+        spec = datasets.get(dataset)
+    except KeyError as error:
+        raise typer.BadParameter(error.args[0], param_hint="DATASET") from None
+    chosen = [c.strip() for c in classes.split(";") if c.strip()] if classes else spec.classes
+    if not chosen:
+        raise typer.BadParameter(f"dataset {dataset!r} has no fixed classes; list them with --classes 'a;b;c'")
+    return chosen
+
+
+@app.command()
+def show(
+    dataset: str = typer.Argument(..., help="Registered dataset name (wearclip data list)."),
+    mode: str = typer.Option("base", help="Sentence mode: base, random-template, paraphrase, base+body-parts, "
+                             "random-template+body-parts, random-template+movement, ensemble, or template:K."),
+    vocabulary: Path | None = typer.Option(None, help="A vocabulary file (e.g. from `wearclip text generate`) read first."),
+    classes: str | None = typer.Option(None, help="Activity phrases separated by ';' instead of the dataset's classes."),
+    limit: int | None = typer.Option(None, help="At most this many sentences per class, chosen with --seed."),
+    seed: int = typer.Option(0, help="Seed for --limit."),
+) -> None:
+    """Print the sentences of each class of DATASET under a sentence mode."""
+    import warnings
+
+    from ..text import class_sentences, vocabulary_tag
+
+    names = _classes(dataset, classes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            groups = class_sentences(names, mode, dataset, seed, vocabulary=vocabulary, limit=limit)
+        except (ValueError, KeyError, FileNotFoundError) as error:
+            console.print(f"[red]error:[/red] {error.args[0] if error.args else error}")
+            raise typer.Exit(1) from None
+    for warning in caught:
+        console.print(f"[yellow]warning:[/yellow] {warning.message}")
+    console.print(f"[bold]{dataset}[/bold], mode [bold]{mode}[/bold], text {vocabulary_tag(dataset, vocabulary)}")
+    for name, sentences in zip(names, groups):
+        console.print(f"\n[bold cyan]{name}[/bold cyan] ({len(sentences)} sentence{'s' * (len(sentences) != 1)})")
+        for sentence in sentences:
+            console.print(f"  - {sentence}", highlight=False, markup=False)
+
+
+@app.command()
+def generate(
+    dataset: str = typer.Argument(..., help="Registered dataset whose classes to write about."),
+    kind: str = typer.Option(..., help="paraphrases, body-parts, movement or templates."),
+    endpoint: str = typer.Option(..., help="OpenAI-compatible API base, e.g. https://api.openai.com/v1 or "
+                                 "http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama)."),
+    model: str = typer.Option(..., help="Model name the endpoint serves."),
+    api_key_env: str = typer.Option("OPENAI_API_KEY", help="Environment variable holding the API key (unset: no key sent)."),
+    out: Path | None = typer.Option(None, help="Vocabulary file to write or update [default: DATASET-vocabulary.yaml]."),
+    classes: str | None = typer.Option(None, help="Activity phrases separated by ';' instead of the dataset's classes."),
+    count: int = typer.Option(20, min=1, help="Items to ask for (paraphrases, templates)."),
+    minimum: int = typer.Option(15, min=1, help="Fewest valid distinct paraphrases or templates to accept."),
+    temperature: float = typer.Option(0.7, min=0.0, help="Sampling temperature."),
+    timeout: float = typer.Option(60.0, min=1.0, help="Seconds to wait for one reply."),
+    retries: int = typer.Option(4, min=0, help="Retries (with exponential backoff) on timeouts, 429 and 5xx."),
+) -> None:
+    """Write paraphrases, body parts, movement descriptions or templates with an LLM into a vocabulary file.
+
+    Replies are validated, deduplicated and cached ($WEARCLIP_CACHE/llm): a rerun makes no call.
+    """
+    from ..text.llm import KINDS, ChatClient, LLMError, generate, write_generated
+    from ..text.vocabularies import dataset_activities
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
+    names = _classes(dataset, classes)
+    out = out or Path(f"{dataset}-vocabulary.yaml")
+    client = ChatClient(endpoint, model, os.environ.get(api_key_env) or None, timeout=timeout, retries=retries,
+                        temperature=temperature)
+    try:
+        results = generate(client, kind, names, count=count, minimum=minimum,
+                           progress=lambda activity: console.print(f"  {kind} for {activity!r}", highlight=False))
+        own = dataset if set(names) <= dataset_activities(dataset) else None
+        write_generated(out, kind, results, own, f"{model} at {client.url}")
+    except LLMError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {kind} to {out} ({client.calls} call{'s' * (client.calls != 1)}, the rest from cache); "
+                  f"use it with `wearclip text show {dataset} --vocabulary {out} --mode ...`")
