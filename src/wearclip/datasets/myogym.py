@@ -2,7 +2,9 @@
 
 Official file ``MyoGym.mat`` (MATLAB v5): ``raw_data`` (N x 17; 1-based columns 10 = accelerometer
 time in ms, 11-13 = acceleration in g) and ``raw_data_labels`` (N x 2: exercise 1-30 or 99 = NULL,
-person 1-10). 50 Hz, delivered in packets, so times are irregular and duplicate rows occur.
+person 1-10). 50 Hz, delivered in packets, so times are irregular and duplicate rows occur: each
+person's rows are ordered by accelerometer time, duplicates dropped, and the samples interpolated onto
+a 50 Hz grid, splitting at pauses. Label 99 (NULL) is unlabelled.
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import DatasetSpec, Recording
+import numpy as np
+import scipy.io
+
+from .archive import Tree
+from .base import UNLABELLED, DataFormatError, DatasetSpec, Recording
 from .registry import register
+from .timeline import to_recordings
 
 ACTIVITIES = {
     "1": "seated cable row",
@@ -46,10 +53,48 @@ ACTIVITIES = {
     "30": "lying rear delt raise",
 }
 NULL = 99
+RATE = 50.0
+TIME, ACC = 9, slice(10, 13)
+"""0-based columns of ``raw_data``: accelerometer time (ms) and acceleration x, y, z (g)."""
+
+
+def _matrix(contents: dict, key: str, ncols: int, name: str) -> np.ndarray:
+    if key not in contents:
+        raise DataFormatError(f"{name}: field {key!r} missing (found {', '.join(k for k in contents if not k.startswith('__'))})")
+    value = np.asarray(contents[key], dtype=np.float64)
+    if value.ndim != 2 or value.shape[1] != ncols:
+        raise DataFormatError(f"{name}: field {key!r} has shape {value.shape}, expected (n, {ncols})")
+    return value
 
 
 def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
-    raise NotImplementedError("myogym reader lands in the next commit")
+    """Yield one recording per person (split at pauses) from ``MyoGym.mat``."""
+    with Tree(root) as tree:
+        path = tree.require(r"(^|/)MyoGym\.mat$", "MyoGym.mat")[0]
+        name = tree.describe(path)
+        try:
+            with tree.open(path) as f:
+                contents = scipy.io.loadmat(f, variable_names=["raw_data", "raw_data_labels"])
+        except (ValueError, TypeError, OSError, NotImplementedError) as error:
+            raise DataFormatError(f"{name}: not a readable MATLAB v5 file ({error})") from None
+    data = _matrix(contents, "raw_data", 17, name)
+    labels = _matrix(contents, "raw_data_labels", 2, name)
+    if len(labels) != len(data):
+        raise DataFormatError(f"{name}: raw_data has {len(data)} rows but raw_data_labels {len(labels)}")
+    exercise, person = labels[:, 0].astype(np.int64), labels[:, 1].astype(np.int64)
+    known = np.isin(exercise, [int(k) for k in ACTIVITIES] + [NULL])
+    if not known.all():
+        row = int(np.argmin(known))
+        raise DataFormatError(f"{name}: raw_data_labels row {row + 1}, column 1: unknown exercise id "
+                              f"{exercise[row]} (expected 1-30 or {NULL})")
+    index = np.full(NULL + 1, UNLABELLED, dtype=np.int32)
+    index[[int(k) for k in ACTIVITIES]] = np.arange(len(ACTIVITIES))
+    for subject in np.unique(person):
+        rows = np.flatnonzero(person == subject)
+        rows = rows[np.argsort(data[rows, TIME], kind="stable")]
+        times = (data[rows, TIME] - data[rows[0], TIME]) / 1000.0
+        yield from to_recordings(str(subject), f"person{subject}", data[rows, ACC], index[exercise[rows]],
+                                 rate=RATE, times=times)
 
 
 SPEC = register(

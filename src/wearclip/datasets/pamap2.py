@@ -8,16 +8,23 @@ Official layout (UCI dataset 231; the zip nests ``PAMAP2_Dataset.zip``)::
 54 space-separated columns, no header, ``NaN`` for missing values: 1 timestamp (s), 2 activity id
 (0 = transient, "to be discarded": unlabelled here), 3 heart rate, then three 17-column IMU blocks
 (hand, chest, ankle) whose columns 2-4 are the ±16 g accelerometer in m/s^2. Rows with NaN
-acceleration (wireless dropouts) split a recording.
+acceleration (wireless dropouts) and jumps in the timestamp split a recording. ``root`` may be the UCI
+zip, the inner ``PAMAP2_Dataset.zip`` or the extracted folder.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import DatasetSpec, Download, Recording
+import numpy as np
+
+from .archive import Tree
+from .base import STANDARD_GRAVITY, UNLABELLED, DataFormatError, DatasetSpec, Download, Recording
+from .parsing import read_numeric
 from .registry import register
+from .timeline import check_increasing, to_recordings
 
 ACTIVITIES = {
     "1": "lying down",
@@ -39,11 +46,34 @@ ACTIVITIES = {
     "20": "playing soccer",
     "24": "jumping rope",
 }
-ACC_COLUMNS = {"hand": (4, 5, 6), "chest": (21, 22, 23), "ankle": (38, 39, 40)}
+ACC_COLUMNS = {"hand": [4, 5, 6], "chest": [21, 22, 23], "ankle": [38, 39, 40]}
+RATE = 100.0
+SESSION = r"(^|/)(Protocol|Optional)/subject(\d{3})\.dat$"
 
 
 def read(root: Path, placement: str = "ankle") -> Iterator[Recording]:
-    raise NotImplementedError("pamap2 reader lands in the next commit")
+    """Yield one recording per session file (Protocol, Optional), split at dropouts and time jumps."""
+    index = np.full(25, UNLABELLED, dtype=np.int32)
+    index[[int(k) for k in ACTIVITIES]] = np.arange(len(ACTIVITIES))
+    with Tree(root, nested=lambda path: path.endswith("PAMAP2_Dataset.zip")) as tree:
+        for path in tree.require(SESSION, "session files Protocol/subject1NN.dat"):
+            _, session, subject = re.search(SESSION, path).groups()
+            name = tree.describe(path)
+            table = read_numeric(None, 54, opener=lambda: tree.open(path), name=name, allow_nan=True)
+            times, raw = table[:, 0], table[:, 1]
+            require = np.isfinite(times) & np.isfinite(raw)
+            if not require.all():
+                row = int(np.argmin(require))
+                raise DataFormatError(f"{name}: line {row + 1}: timestamp and activityID must not be NaN")
+            known = np.isin(raw, [0, *(int(k) for k in ACTIVITIES)])
+            if not known.all():
+                row = int(np.argmin(known))
+                raise DataFormatError(f"{name}: line {row + 1}, field 2: unknown activity id {raw[row]:g} "
+                                      f"(expected 0 or one of {', '.join(ACTIVITIES)})")
+            check_increasing(times, name)
+            signal = table[:, ACC_COLUMNS[placement]] / STANDARD_GRAVITY
+            yield from to_recordings(subject, f"{session.lower()}{subject}", signal, index[raw.astype(np.int64)],
+                                     rate=RATE, times=times - times[0], max_gap=1.5 / RATE)
 
 
 SPEC = register(

@@ -6,16 +6,23 @@ Official layout (``realworld2016_dataset.zip``)::
 
 ``attr_time`` is epoch milliseconds (irregular), acceleration m/s^2. Some climbing archives nest one zip
 per recording (``acc_climbingup_csv.zip`` -> ``acc_climbingup_2_csv.zip`` -> csv); some files carry a
-``_2`` infix for a second recording.
+``_2`` infix for a second recording. Only the accelerometer zips are opened. Each file is interpolated
+onto a 50 Hz grid, splitting at pauses; missing (proband, activity, position) files are skipped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import DatasetSpec, Download, Recording
+import numpy as np
+
+from .archive import Tree
+from .base import STANDARD_GRAVITY, DataFormatError, DatasetSpec, Download, Recording
+from .parsing import read_csv, require_values
 from .registry import register
+from .timeline import check_increasing, to_recordings
 
 ACTIVITIES = {
     "climbingdown": "walking downstairs",
@@ -28,10 +35,30 @@ ACTIVITIES = {
     "walking": "walking",
 }
 POSITIONS = ("waist", "chest", "forearm", "head", "shin", "thigh", "upperarm")
+RATE = 50.0
+_ACTIVITY = "|".join(ACTIVITIES)
+ACC_ZIP = rf"(^|/)acc_({_ACTIVITY})(_\d+)?_csv\.zip$"
+COLUMNS = {"attr_time": np.int64, "attr_x": np.float64, "attr_y": np.float64, "attr_z": np.float64}
 
 
 def read(root: Path, placement: str = "waist") -> Iterator[Recording]:
-    raise NotImplementedError("realworld reader lands in the next commit")
+    """Yield the accelerometer recordings of one body position, per proband and activity."""
+    index = {a: i for i, a in enumerate(ACTIVITIES)}
+    pattern = rf"(^|/)proband(\d+)/(.*/)?acc_({_ACTIVITY})(?:_(\d+))?_{placement}\.csv$"
+    with Tree(root, nested=lambda path: re.search(ACC_ZIP, path) is not None) as tree:
+        for path in tree.require(pattern, f"accelerometer files 'proband<N>/data/acc_<activity>_csv.zip' ({placement})"):
+            found = re.search(pattern, path)
+            subject, activity, part = found.group(2), found.group(4), found.group(5) or "1"
+            name = tree.describe(path)
+            frame = read_csv(lambda: tree.open(path), name, COLUMNS)
+            if frame.empty:
+                raise DataFormatError(f"{name}: no data rows for proband {subject}")
+            require_values(frame, list(COLUMNS), name)
+            times = (frame["attr_time"].to_numpy() - frame["attr_time"].iloc[0]) / 1000.0
+            check_increasing(times, name, lambda i: i + 2)
+            signal = frame[["attr_x", "attr_y", "attr_z"]].to_numpy() / STANDARD_GRAVITY
+            labels = np.full(len(signal), index[activity], dtype=np.int32)
+            yield from to_recordings(subject, f"{activity}_{part}", signal, labels, rate=RATE, times=times)
 
 
 SPEC = register(

@@ -5,16 +5,24 @@ Official layout (UCI dataset 507)::
     wisdm-dataset/raw/{phone,watch}/accel/data_<subject>_accel_{phone,watch}.txt
         subject,activity-letter,timestamp_ns,x,y,z;      (no header; every record ends with ';')
 
-Acceleration in m/s^2; activity letters A-S without N (see ``activity_key.txt``).
+Acceleration in m/s^2; activity letters A-S without N (see ``activity_key.txt``). Sessions run at 20 Hz
+nominally but some at 25-100 Hz, so each activity block is ordered by time and interpolated onto a grid
+at its own rate, splitting at pauses.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import DatasetSpec, Download, Recording
+import numpy as np
+
+from .archive import Tree
+from .base import STANDARD_GRAVITY, DataFormatError, DatasetSpec, Download, Recording
+from .parsing import read_csv, require_values
 from .registry import register
+from .timeline import to_recordings
 
 ACTIVITIES = {
     "A": "walking",
@@ -37,10 +45,40 @@ ACTIVITIES = {
     "S": "folding clothes",
 }
 DEVICES = {"wrist": "watch", "pocket": "phone"}
+NAMES = ["subject", "activity", "timestamp", "x", "y", "z"]
+COLUMNS = {"subject": np.int64, "activity": str, "timestamp": np.int64, "x": np.float64, "y": np.float64,
+           "z": np.float64}
 
 
 def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
-    raise NotImplementedError("wisdm reader lands in the next commit")
+    """Yield one recording per (subject, activity) of the chosen device's accelerometer files."""
+    device = DEVICES[placement]
+    pattern = rf"(^|/)raw/{device}/accel/data_(\d+)_accel_{device}\.txt$"
+    index = {code: i for i, code in enumerate(ACTIVITIES)}
+    with Tree(root, nested=lambda path: path.endswith("wisdm-dataset.zip")) as tree:
+        for path in tree.require(pattern, f"files 'raw/{device}/accel/data_<subject>_accel_{device}.txt'"):
+            subject = re.search(pattern, path).group(2)
+            name = tree.describe(path)
+            frame = read_csv(lambda: tree.open(path), name, COLUMNS, names=NAMES, comment=";")
+            if frame.empty:
+                raise DataFormatError(f"{name}: no data rows for subject {subject}")
+            require_values(frame, NAMES, name, header=False)
+            wrong = frame["subject"].to_numpy() != int(subject)
+            if wrong.any():
+                row = int(np.argmax(wrong))
+                raise DataFormatError(f"{name}: line {row + 1}, field 1: subject {frame['subject'].iloc[row]} "
+                                      f"in the file of subject {subject}")
+            unknown = ~frame["activity"].isin(list(index))
+            if unknown.any():
+                row = int(np.argmax(unknown.to_numpy()))
+                raise DataFormatError(f"{name}: line {row + 1}, field 2: unknown activity code "
+                                      f"{frame['activity'].iloc[row]!r} (expected one of {', '.join(index)})")
+            for code, block in frame.groupby("activity", sort=False):
+                block = block.sort_values("timestamp", kind="stable")
+                times = (block["timestamp"].to_numpy() - block["timestamp"].iloc[0]) / 1e9
+                signal = block[["x", "y", "z"]].to_numpy() / STANDARD_GRAVITY
+                labels = np.full(len(block), index[code], dtype=np.int32)
+                yield from to_recordings(subject, f"{device}-{code}", signal, labels, times=times)
 
 
 SPEC = register(
