@@ -1,4 +1,8 @@
-"""Contrastive objectives over a batch of (window, sentence) pairs."""
+"""Contrastive objectives: CLIP, UniCL, SimCLR (NT-Xent) and their sum, SLIP.
+
+Each takes the full (global) batch: under DDP, gather the embeddings first
+(:func:`wearclip.train.distributed.gather_with_grad`) so negatives span every process.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ def contrastive_loss(logits: torch.Tensor, positives: torch.Tensor) -> torch.Ten
     ``logits`` is the (N, N) scaled similarity of sensor rows to text columns; ``positives`` a boolean
     (N, N) matrix with a true diagonal. With ``positives = eye`` this is exactly CLIP's loss.
     """
+    logits = logits.float()
     positives = positives.to(logits.dtype)
     row_targets = positives / positives.sum(1, keepdim=True)
     col_targets = positives.T / positives.T.sum(1, keepdim=True)
@@ -34,3 +39,33 @@ def clip_loss(logits: torch.Tensor, sentence_ids: torch.Tensor | None = None) ->
     else:
         positives = sentence_ids[:, None] == sentence_ids[None, :]
     return contrastive_loss(logits, positives)
+
+
+def unicl_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """UniCL (Yang et al., 2022): every pair of rows with the same activity label is a positive,
+    whatever sentence each drew; targets are the positives normalised per row (and per column)."""
+    return contrastive_loss(logits, labels[:, None] == labels[None, :])
+
+
+def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
+    """SimCLR's NT-Xent: row i of ``z1`` and of ``z2`` are two views of one window; each of the 2N
+    embeddings must pick its partner among the other 2N - 1 by cosine similarity / temperature."""
+    z = F.normalize(torch.cat([z1, z2]).float(), dim=-1)
+    n = len(z1)
+    logits = z @ z.T / temperature
+    logits = logits.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z.device), float("-inf"))
+    partner = torch.cat([torch.arange(n, 2 * n), torch.arange(n)]).to(z.device)
+    return F.cross_entropy(logits, partner)
+
+
+def slip_loss(
+    logits: torch.Tensor,
+    positives: torch.Tensor,
+    z1: torch.Tensor,
+    z2: torch.Tensor,
+    weight: float = 1.0,
+    temperature: float = 0.1,
+) -> torch.Tensor:
+    """SLIP (Mu et al., 2022): the language-supervised loss (CLIP or UniCL ``positives``) plus
+    ``weight`` times SimCLR's NT-Xent on two augmented views."""
+    return contrastive_loss(logits, positives) + weight * nt_xent_loss(z1, z2, temperature)

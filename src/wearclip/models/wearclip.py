@@ -36,6 +36,10 @@ class WearClipConfig(BaseModel):
     embed_dim: int = Field(128, gt=0)
     head_hidden: int = Field(256, gt=0)
     head_depth: int = Field(2, ge=1)
+    head_dropout: float = Field(0.0, ge=0, lt=1)
+    text_head_hidden: int | None = Field(None, gt=0, description="text head width; None = head_hidden")
+    text_head_depth: int | None = Field(None, ge=1, description="text head depth; None = head_depth")
+    simclr_dim: int = Field(0, ge=0, description="output width of SLIP's SimCLR head; 0 = no SimCLR head")
     logit_scale_init: float = math.log(1 / 0.07)
     logit_scale_max: float = math.log(100)
     window: WindowConfig = Field(default_factory=WindowConfig)
@@ -44,7 +48,8 @@ class WearClipConfig(BaseModel):
 
 
 class WearClip(nn.Module):
-    """Sensor tower (normalisation, IMU encoder, projection head), text projection head, logit scale.
+    """Sensor tower (normalisation, IMU encoder, projection head), text projection head, logit scale,
+    and (when ``simclr_dim`` > 0) the separate SimCLR projection head SLIP trains beside CLIP.
 
     The text encoder itself is frozen and shared (see :func:`default_text_encoder`), so the model
     stores only its projection head; ``encode_text_features`` takes pooled text embeddings, which
@@ -56,8 +61,16 @@ class WearClip(nn.Module):
         self.config = config or WearClipConfig()
         c = self.config
         self.imu = build_imu_encoder(c.imu_encoder, **c.imu_kwargs)
-        self.sensor_head = ProjectionHead(self.imu.out_dim, c.embed_dim, c.head_hidden, c.head_depth)
-        self.text_head = ProjectionHead(c.text_dim, c.embed_dim, c.head_hidden, c.head_depth)
+        if c.window.size < self.imu.min_length:
+            raise ValueError(f"IMU encoder {c.imu_encoder!r} needs windows of at least {self.imu.min_length} "
+                             f"samples; the window config gives {c.window.size}")
+        self.sensor_head = ProjectionHead(self.imu.out_dim, c.embed_dim, c.head_hidden, c.head_depth, c.head_dropout)
+        self.text_head = ProjectionHead(c.text_dim, c.embed_dim, c.text_head_hidden or c.head_hidden,
+                                        c.text_head_depth or c.head_depth, c.head_dropout)
+        self.simclr_head = (
+            ProjectionHead(self.imu.out_dim, c.simclr_dim, c.head_hidden, c.head_depth, c.head_dropout)
+            if c.simclr_dim else None
+        )
         self.logit_scale = nn.Parameter(torch.tensor(float(c.logit_scale_init)))
         self.register_buffer("sensor_mean", torch.zeros(3))
         self.register_buffer("sensor_std", torch.ones(3))
@@ -75,6 +88,12 @@ class WearClip(nn.Module):
     def encode_sensor(self, x: torch.Tensor) -> torch.Tensor:
         """L2-normalised embeddings of raw (B, 3, T) windows in g."""
         return F.normalize(self.sensor_head(self.sensor_features(x)), dim=-1)
+
+    def encode_views(self, x: torch.Tensor) -> torch.Tensor:
+        """SimCLR projections of raw (B, 3, T) windows (not normalised: the NT-Xent loss does that)."""
+        if self.simclr_head is None:
+            raise RuntimeError("this model has no SimCLR head; build it with simclr_dim > 0")
+        return self.simclr_head(self.sensor_features(x))
 
     def encode_text_features(self, features: torch.Tensor) -> torch.Tensor:
         """L2-normalised embeddings of pooled text-encoder outputs (U, text_dim)."""

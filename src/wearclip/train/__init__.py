@@ -1,7 +1,18 @@
-"""Training: contrastive pre-training and the supervised baseline, on one shared loop."""
+"""Training: one Trainer (exact resume, DDP) for contrastive pre-training, baselines and adaptation."""
 
-from .loop import TrainConfig, TrainResult
-from .pretrain import pretrain
+from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, epoch_batches
+from .pretrain import ContrastiveObjective, ObjectiveConfig, pretrain
 from .supervised import SupervisedClassifier, train_supervised
 
-__all__ = ["SupervisedClassifier", "TrainConfig", "TrainResult", "pretrain", "train_supervised"]
+__all__ = [
+    "ContrastiveObjective",
+    "GlobalBatch",
+    "ObjectiveConfig",
+    "SupervisedClassifier",
+    "TrainConfig",
+    "TrainResult",
+    "Trainer",
+    "epoch_batches",
+    "pretrain",
+    "train_supervised",
+]

@@ -1,87 +1,367 @@
-"""The epoch loop shared by every trainer: shuffled batches, AdamW, early stopping on a validation score."""
+"""The Trainer every training job shares: any objective module, AdamW with warm-up and cosine decay,
+gradient clipping, bf16 autocast on CUDA, early stopping on a validation metric, atomic best/last
+checkpoints, exact resume, and DDP under ``torchrun``.
+
+An *objective* is an ``nn.Module`` whose ``forward(batch)`` returns a dict with a scalar ``"loss"``
+(other scalars, e.g. ``"temperature"``, are logged). ``make_batch(GlobalBatch, device)`` builds its
+input. ``validate()`` returns metrics (names starting ``val_``); early stopping minimises a monitored
+metric whose name ends in ``loss`` and maximises any other.
+
+Data order and per-step randomness are pure functions of ``(seed, epoch, step)``; the global batch
+(``batch_size`` windows) is the same whatever the number of processes, each process taking a
+contiguous share. So a run resumes exactly from a mid-epoch checkpoint, and a run on N processes
+optimises the same objective as a run on one.
+"""
 
 from __future__ import annotations
 
 import copy
+import math
+import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
+from ..augment import RowRandom
 from ..runtime import seed_everything
+from . import distributed
+from .checkpoint import (
+    MODEL_WEIGHTS,
+    OBJECTIVE_WEIGHTS,
+    load_state,
+    load_trainer,
+    read_weights,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
+from .records import MetricsLog
 
 
 class TrainConfig(BaseModel):
-    """Optimisation settings shared by pre-training and baselines."""
+    """Optimisation settings shared by pre-training, adaptation and baselines."""
 
     model_config = ConfigDict(extra="forbid")
 
     epochs: int = Field(40, ge=1)
-    batch_size: int = Field(256, ge=2)
+    batch_size: int = Field(256, ge=2, description="global batch: split across processes under torchrun")
     lr: float = Field(1e-3, gt=0)
-    weight_decay: float = Field(1e-4, ge=0)
-    patience: int = Field(8, ge=1)
+    weight_decay: float = Field(1e-4, ge=0, description="AdamW decay of weight matrices (not biases, norms, scales)")
+    schedule: Literal["cosine", "constant"] = "cosine"
+    warmup_epochs: float = Field(0.0, ge=0, description="linear warm-up from 0, in epochs (fractions allowed)")
+    min_lr_ratio: float = Field(0.0, ge=0, le=1, description="cosine decays to lr * min_lr_ratio at the last epoch")
+    grad_clip: float | None = Field(None, gt=0, description="max global gradient norm; None = no clipping")
+    patience: int = Field(8, ge=1, description="epochs without improvement before stopping")
+    monitor: str = Field("val_macro_f1", description="metric for early stopping and the best checkpoint")
     seed: int = 0
+    precision: Literal["auto", "fp32", "bf16"] = Field("auto", description="auto: bf16 autocast on CUDA, fp32 on CPU")
+    device: str | None = Field(None, description="None: CUDA when available, else CPU")
+    checkpoint_every: int = Field(0, ge=0, description="also checkpoint every N steps mid-epoch; 0 = epoch ends only")
+    log_every: int = Field(20, ge=1, description="steps between metric records")
 
 
 @dataclass
 class TrainResult:
-    """The best model (by validation score), when it was reached, and the per-epoch history."""
+    """The best model (by the monitored metric), when it was reached, and the per-epoch history."""
 
     model: nn.Module
     best_epoch: int
     best_score: float
     history: list[dict] = field(default_factory=list)
+    run_dir: Path | None = None
 
 
-def batch_indices(n: int, batch_size: int, generator: torch.Generator) -> Iterator[np.ndarray]:
-    """Shuffled index batches covering ``n`` items once; the last short batch is dropped if tiny."""
-    order = torch.randperm(n, generator=generator).numpy()
-    for i in range(0, n, batch_size):
-        batch = np.sort(order[i : i + batch_size])  # sorted reads are faster on memmaps
-        if len(batch) >= 2:
-            yield batch
+def derived_generator(seed: int, *keys: int) -> torch.Generator:
+    """A torch generator whose stream depends only on ``seed`` and ``keys`` (e.g. epoch, step)."""
+    state = np.random.SeedSequence([seed % 2**63, *keys]).generate_state(2, np.uint32)
+    return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
 
-def fit(
-    model: nn.Module,
-    n_train: int,
-    step: Callable[[np.ndarray, torch.Generator], torch.Tensor],
-    validate: Callable[[], float],
-    config: TrainConfig,
-    parameters=None,
-    on_epoch: Callable[[dict], None] | None = None,
-) -> TrainResult:
-    """Run epochs of ``step`` (returns the batch loss) until validation stops improving.
+@dataclass(frozen=True)
+class GlobalBatch:
+    """One step's windows: ``indices`` of the global batch (sorted; the same on every process),
+    ``rows`` this process's contiguous share, and a ``generator`` seeded by (seed, epoch, step)
+    for the step's random draws (sentence choice, augmentation)."""
 
-    ``validate`` returns a score where higher is better; the best weights are kept and restored.
-    """
-    generator = seed_everything(config.seed)
-    params = [p for p in (parameters if parameters is not None else model.parameters()) if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    best_score, best_epoch, best_state, history = -float("inf"), -1, None, []
-    for epoch in range(config.epochs):
-        model.train()
-        losses = []
-        for batch in batch_indices(n_train, config.batch_size, generator):
-            loss = step(batch, generator)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        model.eval()
-        score = validate()
-        record = {"epoch": epoch, "loss": float(np.mean(losses)), "val_score": score}
-        history.append(record)
-        if on_epoch:
-            on_epoch(record)
-        if score > best_score:
-            best_score, best_epoch, best_state = score, epoch, copy.deepcopy(model.state_dict())
-        elif epoch - best_epoch >= config.patience:
-            break
-    model.load_state_dict(best_state)
-    model.eval()
-    return TrainResult(model=model, best_epoch=best_epoch, best_score=best_score, history=history)
+    indices: np.ndarray
+    rows: slice
+    generator: torch.Generator
+
+    @property
+    def local(self) -> np.ndarray:
+        """Window indices this process loads."""
+        return self.indices[self.rows]
+
+    def random(self, local: bool = True) -> RowRandom:
+        """Per-row draws for this process's rows (``local``) or for every row of the global batch."""
+        return RowRandom(self.generator, len(self.indices), self.rows if local else slice(None))
+
+    @classmethod
+    def whole(cls, indices: np.ndarray, seed: int = 0) -> GlobalBatch:
+        """A batch run by one process (validation, inference, tests)."""
+        return cls(np.asarray(indices), slice(None), torch.Generator().manual_seed(seed))
+
+
+def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, world: int = 1, rank: int = 0) -> Iterator[GlobalBatch]:
+    """The epoch's global batches: a permutation of ``range(n)`` fixed by (seed, epoch), cut into
+    ``batch_size`` pieces. The last piece is trimmed to a multiple of ``world`` and dropped below 2
+    windows (a contrastive batch needs negatives). Indices are sorted for fast memmap reads."""
+    order = torch.randperm(n, generator=derived_generator(seed, epoch)).numpy()
+    for step, start in enumerate(range(0, n, batch_size)):
+        chunk = order[start : start + batch_size]
+        chunk = np.sort(chunk[: len(chunk) - len(chunk) % world])
+        if len(chunk) < max(2, world):
+            continue
+        share = len(chunk) // world
+        yield GlobalBatch(chunk, slice(rank * share, (rank + 1) * share), derived_generator(seed, epoch, step, 1))
+
+
+def n_batches(n: int, batch_size: int, world: int = 1) -> int:
+    """How many steps :func:`epoch_batches` yields per epoch."""
+    full, rest = divmod(n, batch_size)
+    return full + (rest - rest % world >= max(2, world))
+
+
+def to_device(array: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A NumPy array as a tensor on ``device``: pinned memory and a non-blocking copy on CUDA."""
+    tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if device.type == "cuda":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)
+
+
+def lr_factor(step: int, warmup: int, total: int, schedule: str, min_ratio: float) -> float:
+    """Multiplier of the base learning rate at ``step``: linear warm-up, then cosine (or constant)."""
+    if step < warmup:
+        return (step + 1) / warmup
+    if schedule == "constant":
+        return 1.0
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def minimise(metric: str) -> bool:
+    """Loss-like metrics (names ending in ``loss``) improve downwards; scores upwards."""
+    return metric.endswith("loss")
+
+
+class Trainer:
+    """Train ``objective`` over ``n_train`` windows; ``model`` (default: the objective) is what
+    checkpoints export and ``fit`` returns with its best weights. ``parameters`` restricts training
+    to a subset (e.g. heads only). With ``run_dir``, writes ``metrics.jsonl``, ``best/`` and
+    ``last/``; ``fit(resume=True)`` continues from ``last/``. Callbacks ``on_step`` (every
+    ``log_every`` steps) and ``on_epoch`` get the records written to the log, on rank 0 only."""
+
+    def __init__(
+        self,
+        objective: nn.Module,
+        n_train: int,
+        make_batch: Callable[[GlobalBatch, torch.device], Any],
+        config: TrainConfig,
+        *,
+        validate: Callable[[], dict[str, float]] | None = None,
+        model: nn.Module | None = None,
+        parameters=None,
+        run_dir: str | Path | None = None,
+        on_step: Callable[[dict], None] | None = None,
+        on_epoch: Callable[[dict], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.device = distributed.setup(config.device)
+        self.world, self.rank = distributed.world_size(), distributed.rank()
+        if config.batch_size < 2 * self.world:
+            raise ValueError(f"batch_size {config.batch_size} is too small for {self.world} processes")
+        self.objective = objective.to(self.device)
+        self.model = model if model is not None else objective
+        self.n_train = n_train
+        self.make_batch = make_batch
+        self.validate = validate
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.on_step, self.on_epoch = on_step, on_epoch
+        self.steps_per_epoch = n_batches(n_train, config.batch_size, self.world)
+        if self.steps_per_epoch == 0:
+            raise ValueError(f"{n_train} training windows make no batch of at least 2")
+        self.monitor = config.monitor if validate is not None else "loss"
+
+        params = [p for p in (parameters if parameters is not None else objective.parameters()) if p.requires_grad]
+        if not params:
+            raise ValueError("nothing to train: no parameter requires a gradient")
+        self.params = params
+        decay = [p for p in params if p.ndim >= 2]
+        no_decay = [p for p in params if p.ndim < 2]
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=config.lr,
+        )
+        total = config.epochs * self.steps_per_epoch
+        warmup = round(config.warmup_epochs * self.steps_per_epoch)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda step: lr_factor(step, warmup, total, config.schedule, config.min_lr_ratio)
+        )
+        self.wrapped = objective
+        if self.world > 1:
+            if self.device.type == "cuda":
+                self.objective = self.wrapped = nn.SyncBatchNorm.convert_sync_batchnorm(objective)
+            self.wrapped = nn.parallel.DistributedDataParallel(
+                self.objective, device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                broadcast_buffers=False,
+            )
+        bf16 = config.precision == "bf16" or (config.precision == "auto" and self.device.type == "cuda")
+        self.autocast = (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16)) if bf16 else nullcontext
+
+    # -- one step -------------------------------------------------------------------------------
+    def train_step(self, batch: GlobalBatch) -> dict[str, torch.Tensor]:
+        """Forward, backward, clip, optimiser and scheduler step on one global batch; the
+        objective's outputs (detached) plus ``lr`` and, when clipping, ``grad_norm``."""
+        inputs = self.make_batch(batch, self.device)
+        with self.autocast():
+            out = self.wrapped(inputs)
+        self.optimizer.zero_grad(set_to_none=True)
+        out["loss"].backward()
+        logs = {k: v.detach() for k, v in out.items()}
+        if self.config.grad_clip is not None:
+            logs["grad_norm"] = torch.nn.utils.clip_grad_norm_(self.params, self.config.grad_clip)
+        logs["lr"] = torch.tensor(self.optimizer.param_groups[0]["lr"])
+        self.optimizer.step()
+        self.scheduler.step()
+        return logs
+
+    # -- the loop -------------------------------------------------------------------------------
+    def fit(self, resume: bool = False) -> TrainResult:
+        """Train until ``epochs`` or early stopping; returns the model with its best weights."""
+        log = MetricsLog(self.run_dir) if self.run_dir is not None and distributed.is_main() else None
+        state = self._fresh_state()
+        seed_everything(self.config.seed + self.rank)
+        if resume:
+            if self.run_dir is None:
+                raise ValueError("resume needs a run folder")
+            if (self.run_dir / "last" / OBJECTIVE_WEIGHTS).is_file():
+                state = self._restore(self.run_dir / "last")
+                if log is not None:
+                    log.truncate(state["step"])
+        elif self.run_dir is not None and (self.run_dir / "last").exists():
+            raise FileExistsError(f"{self.run_dir} already holds a run; resume it or choose another folder")
+        best_in_memory = None
+        try:
+            for epoch in range(state["epoch"], self.config.epochs):
+                if state["done"]:
+                    break
+                started = time.perf_counter()
+                self.objective.train()
+                sums: dict[str, torch.Tensor] = {}
+                epoch_loss = torch.tensor(state["loss_sum"], dtype=torch.float64, device=self.device)
+                batches = epoch_batches(self.n_train, self.config.batch_size, self.config.seed, epoch, self.world, self.rank)
+                for index, batch in enumerate(batches):
+                    if index < state["batch"]:
+                        continue
+                    logs = self.train_step(batch)
+                    state["batch"], state["step"] = index + 1, state["step"] + 1
+                    epoch_loss += logs["loss"].double()
+                    for key, value in logs.items():
+                        sums[key] = sums.get(key, 0) + value.float()
+                    mid_epoch = state["batch"] < self.steps_per_epoch
+                    if self.run_dir is not None and self.config.checkpoint_every and mid_epoch \
+                            and state["step"] % self.config.checkpoint_every == 0:
+                        state["loss_sum"] = epoch_loss.item()
+                        self._save_last(state)
+                    if state["step"] % self.config.log_every == 0:
+                        count = self.config.log_every
+                        record = {"kind": "step", "epoch": epoch, "step": state["step"], "batch": state["batch"],
+                                  "steps_per_epoch": self.steps_per_epoch}
+                        record |= {k: v.item() / count for k, v in sums.items()}
+                        record["lr"] = logs["lr"].item()
+                        sums = {}
+                        self._emit(log, record, self.on_step)
+
+                metrics = self._validate()
+                loss = epoch_loss.item() / max(1, state["batch"])
+                metrics.setdefault("loss", loss)
+                score = metrics[self.monitor] if self.monitor in metrics else None
+                if score is None:
+                    raise KeyError(f"monitored metric {self.monitor!r} not among {sorted(metrics)}")
+                better = (score < state["best_score"]) if minimise(self.monitor) else (score > state["best_score"])
+                if state["best_epoch"] < 0 or better:
+                    state["best_score"], state["best_epoch"] = score, epoch
+                    if self.run_dir is None:
+                        best_in_memory = copy.deepcopy(self.model.state_dict())
+                    elif distributed.is_main():
+                        save_checkpoint(self.run_dir / "best", self.model, None, None,
+                                        {"epoch": epoch, "step": state["step"], "monitor": self.monitor, "score": score})
+                record = {"kind": "epoch", "epoch": epoch, "step": state["step"], "loss": loss,
+                          "lr": self.optimizer.param_groups[0]["lr"]} | metrics
+                record |= {"val_score": score, "best": state["best_epoch"] == epoch,
+                           "seconds": time.perf_counter() - started}
+                state["history"].append(record)
+                state["epoch"], state["batch"], state["loss_sum"] = epoch + 1, 0, 0.0
+                state["done"] = epoch + 1 >= self.config.epochs or epoch - state["best_epoch"] >= self.config.patience
+                if self.run_dir is not None:
+                    self._save_last(state)
+                self._emit(log, record, self.on_epoch)
+        finally:
+            if log is not None:
+                log.close()
+        return self._result(state, best_in_memory)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _fresh_state(self) -> dict:
+        worst = math.inf if minimise(self.monitor) else -math.inf
+        return {"epoch": 0, "batch": 0, "step": 0, "loss_sum": 0.0, "best_score": worst, "best_epoch": -1,
+                "history": [], "done": False, "monitor": self.monitor, "world_size": self.world,
+                "seed": self.config.seed}
+
+    def _emit(self, log: MetricsLog | None, record: dict, callback) -> None:
+        if not distributed.is_main():
+            return
+        if log is not None:
+            log.write(record)
+        if callback is not None:
+            callback(record)
+
+    @torch.no_grad()
+    def _validate(self) -> dict[str, float]:
+        """Validation on rank 0 alone (gathers become no-ops), its metrics broadcast to all."""
+        metrics: dict[str, float] = {}
+        if self.validate is not None and distributed.is_main():
+            self.objective.eval()
+            with distributed.local_only(), self.autocast():
+                metrics = {k: float(v) for k, v in self.validate().items()}
+            self.objective.train()
+        return distributed.broadcast_object(metrics)
+
+    def _save_last(self, state: dict) -> None:
+        rngs = distributed.all_gather_object(rng_state())
+        if distributed.is_main():
+            trainer = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(), "rng": rngs}
+            save_checkpoint(self.run_dir / "last", self.model, self.objective, trainer, state)
+
+    def _restore(self, folder: Path) -> dict:
+        state = load_state(folder)
+        if state["seed"] != self.config.seed or state["monitor"] != self.monitor:
+            raise ValueError(f"{folder}: checkpoint of seed {state['seed']} monitoring {state['monitor']!r}, "
+                             f"but this run has seed {self.config.seed} monitoring {self.monitor!r}")
+        read_weights(self.objective, folder / OBJECTIVE_WEIGHTS)
+        trainer = load_trainer(folder)
+        self.optimizer.load_state_dict(trainer["optimizer"])
+        self.scheduler.load_state_dict(trainer["scheduler"])
+        if len(trainer["rng"]) == self.world:
+            set_rng_state(trainer["rng"][self.rank])
+        else:  # another process count: dropout streams restart, everything else is unaffected
+            seed_everything(self.config.seed + 1000 * state["step"] + self.rank)
+        state["world_size"] = self.world
+        return state
+
+    def _result(self, state: dict, best_in_memory) -> TrainResult:
+        if best_in_memory is not None:
+            self.model.load_state_dict(best_in_memory)
+        elif self.run_dir is not None and (self.run_dir / "best" / MODEL_WEIGHTS).is_file():
+            read_weights(self.model, self.run_dir / "best" / MODEL_WEIGHTS)
+        self.model.eval()
+        return TrainResult(model=self.model, best_epoch=state["best_epoch"], best_score=state["best_score"],
+                           history=state["history"], run_dir=self.run_dir)

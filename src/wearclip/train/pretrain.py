@@ -1,19 +1,92 @@
-"""Contrastive pre-training of WearClip on (window, activity sentence) pairs with a frozen text encoder."""
+"""Contrastive pre-training of WearClip on (window, activity sentence) pairs with a frozen text encoder:
+CLIP, UniCL or SLIP (either one plus SimCLR), on the shared :class:`~wearclip.train.loop.Trainer`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict, Field
+from torch import nn
 
+from ..augment import AugmentConfig, augment
 from ..eval.metrics import evaluate_predictions
 from ..eval.zeroshot import ZeroShotClassifier
-from ..losses import clip_loss
+from ..losses import contrastive_loss, nt_xent_loss
 from ..models.wearclip import WearClip
 from ..preprocess import Windows, channel_stats
 from ..text.encoders import default_text_encoder
-from .loop import TrainConfig, TrainResult, fit
+from .distributed import gather_with_grad
+from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
+
+
+class ObjectiveConfig(BaseModel):
+    """The pre-training objective.
+
+    ``clip``: positives are pairs with the identical sentence (so identical texts are never each
+    other's negatives). ``unicl``: positives are pairs with the same activity label; across datasets,
+    one activity phrase is one label. ``simclr_weight`` > 0 adds SimCLR on two augmented views of
+    each window through the model's own SimCLR head (SLIP).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Literal["clip", "unicl"] = "clip"
+    simclr_weight: float = Field(0.0, ge=0, description="lambda of SLIP; 0 = no SimCLR term")
+    simclr_temperature: float = Field(0.1, gt=0)
+    augment: AugmentConfig = Field(default_factory=AugmentConfig)
+
+
+@dataclass
+class PretrainBatch:
+    """One step's input: this process's windows (raw, in g) and, for the whole global batch, each
+    window's sentence id and label; ``views`` are two augmentations of ``x`` (SLIP only)."""
+
+    x: torch.Tensor
+    sentence_ids: torch.Tensor
+    labels: torch.Tensor
+    views: tuple[torch.Tensor, torch.Tensor] | None = None
+
+
+class ContrastiveObjective(nn.Module):
+    """CLIP / UniCL (+ SimCLR) on a WearClip model; ``text_features`` (one row per unique sentence,
+    from the frozen text encoder) are looked up, so a step runs no text-encoder forward pass.
+
+    Sensor embeddings (and SimCLR projections) are gathered across processes with gradient; each
+    process embeds the global batch's few unique sentences itself, so no text is communicated.
+    """
+
+    def __init__(self, model: WearClip, text_features: torch.Tensor, config: ObjectiveConfig | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.config = config or ObjectiveConfig()
+        if self.config.simclr_weight > 0 and model.simclr_head is None:
+            raise ValueError("SLIP needs a SimCLR head: build the model with simclr_dim > 0")
+        if text_features.shape[1] != model.config.text_dim:
+            raise ValueError(f"text features are {text_features.shape[1]}-d, the model's text head expects "
+                             f"{model.config.text_dim}; set model.text_dim to the text encoder's width")
+        self.register_buffer("text_features", text_features.float(), persistent=False)
+
+    def forward(self, batch: PretrainBatch) -> dict[str, torch.Tensor]:
+        model = self.model
+        sensor = gather_with_grad(model.encode_sensor(batch.x))
+        unique, inverse = batch.sentence_ids.unique(return_inverse=True)
+        text = model.encode_text_features(self.text_features[unique])[inverse]
+        scale = model.scale()
+        logits = scale * sensor.float() @ text.float().T
+        key = batch.labels if self.config.name == "unicl" else batch.sentence_ids
+        language = contrastive_loss(logits, key[:, None] == key[None, :])
+        out = {"loss": language, "temperature": 1 / scale.detach()}
+        if self.config.simclr_weight > 0:
+            z1, z2 = (gather_with_grad(model.encode_views(v)) for v in batch.views)
+            simclr = nt_xent_loss(z1, z2, self.config.simclr_temperature)
+            out |= {"loss": language + self.config.simclr_weight * simclr,
+                    f"{self.config.name}_loss": language.detach(), "simclr_loss": simclr.detach()}
+        return out
 
 
 def sentence_table(class_sentences: Sequence[Sequence[str]]) -> tuple[list[str], torch.Tensor, torch.Tensor]:
@@ -28,39 +101,104 @@ def sentence_table(class_sentences: Sequence[Sequence[str]]) -> tuple[list[str],
     return unique, table, counts
 
 
+class PretrainBatches:
+    """Builds :class:`PretrainBatch` es from windows: draws one sentence per window of the global
+    batch (uniformly among its class's sentences), loads this process's windows, and for SLIP
+    makes two augmented views, all from the batch's generator."""
+
+    def __init__(self, windows: Windows, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
+                 augment_config: AugmentConfig | None = None) -> None:
+        self.x = windows.x
+        self.labels = torch.as_tensor(labels, dtype=torch.long)
+        self.table, self.counts = table, counts
+        self.augment_config = augment_config
+
+    def __call__(self, batch: GlobalBatch, device: torch.device) -> PretrainBatch:
+        labels = self.labels[batch.indices]
+        pick = (batch.random(local=False).rand() * self.counts[labels]).long()
+        sentence_ids = self.table[labels, pick]
+        x = to_device(self.x[batch.local], device)
+        views = None
+        if self.augment_config is not None:
+            rng = batch.random()
+            views = (augment(x, rng, self.augment_config), augment(x, rng, self.augment_config))
+        return PretrainBatch(x, sentence_ids.to(device), labels.to(device), views)
+
+
+def _as_groups(val: Windows | Mapping[str, Windows]) -> dict[str, Windows]:
+    return dict(val) if isinstance(val, Mapping) else {"val": val}
+
+
 def pretrain(
     model: WearClip,
     train: Windows,
-    val: Windows,
+    val: Windows | Mapping[str, Windows],
     class_sentences: Sequence[Sequence[str]],
     config: TrainConfig | None = None,
     on_epoch: Callable[[dict], None] | None = None,
+    *,
+    objective: ObjectiveConfig | None = None,
+    eval_sentences: Sequence[Sequence[str]] | None = None,
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+    on_step: Callable[[dict], None] | None = None,
 ) -> TrainResult:
-    """Pre-train ``model`` contrastively; early stopping on validation zero-shot macro-F1.
+    """Pre-train ``model`` contrastively; early stopping on ``config.monitor`` (zero-shot macro-F1 or loss).
 
-    ``class_sentences[c]`` lists the sentences describing class ``c``; each step draws one of them
-    per window. The text encoder runs once per unique sentence (its outputs are cached), so a step
-    costs only the sensor tower and the text projection head.
+    ``class_sentences[c]`` lists the sentences describing ``train.classes[c]``; each step draws one
+    of them per window. ``val`` is one window set or several by name (one per dataset, each with its
+    own classes, a subset of the training phrases): ``val_macro_f1`` is the mean zero-shot macro-F1
+    over them, each among its own classes with ``eval_sentences`` (default: the mean embedding of
+    ``class_sentences``), and ``val_loss`` the mean objective. The text encoder runs once per unique
+    sentence (cached), so a step costs only the sensor tower and the text projection head.
     """
     config = config or TrainConfig()
-    if any(len(g) == 0 for g in class_sentences):
-        raise ValueError("every class needs at least one sentence")
+    objective = objective or ObjectiveConfig()
+    if len(class_sentences) != len(train.classes) or any(len(g) == 0 for g in class_sentences):
+        raise ValueError("class_sentences needs one non-empty list of sentences per training class")
+    eval_sentences = eval_sentences or class_sentences
+    phrase_index = {phrase: i for i, phrase in enumerate(train.classes)}
+    groups = _as_groups(val)
+    for name, windows in groups.items():
+        missing = [c for c in windows.classes if c not in phrase_index]
+        if missing:
+            raise ValueError(f"validation set {name!r} has classes without training sentences: {missing}")
+
     model.set_normalization(*channel_stats(train.x))
     unique, table, counts = sentence_table(class_sentences)
     features = default_text_encoder(model.config.text_encoder).encode(unique)
-    labels = torch.as_tensor(train.labels, dtype=torch.long)
+    task = ContrastiveObjective(model, features, objective)
+    augment_config = objective.augment if objective.simclr_weight > 0 else None
+    make_batch = PretrainBatches(train, train.labels, table, counts, augment_config)
 
-    def step(batch: np.ndarray, generator: torch.Generator) -> torch.Tensor:
-        y = labels[batch]
-        pick = (torch.rand(len(y), generator=generator) * counts[y]).long()
-        sentence_ids = table[y, pick]
-        ids, inverse = sentence_ids.unique(return_inverse=True)
-        text = model.encode_text_features(features[ids])[inverse]
-        sensor = model.encode_sensor(torch.from_numpy(np.asarray(train.x[batch])))
-        return clip_loss(model.scale() * sensor @ text.T, sentence_ids)
+    def validate() -> dict[str, float]:
+        scores, losses = {}, []
+        for name, windows in groups.items():
+            to_union = np.array([phrase_index[c] for c in windows.classes])
+            sentences = [eval_sentences[i] for i in to_union]
+            predictions = ZeroShotClassifier(model, sentences).predict(windows.x)
+            scores[name] = evaluate_predictions(windows.labels, predictions, windows.classes).macro_f1
+            losses.append(validation_loss(task, windows, to_union[windows.labels], table, counts,
+                                          augment_config, config, next(model.parameters()).device))
+        metrics = {"val_macro_f1": float(np.mean(list(scores.values()))), "val_loss": float(np.mean(losses))}
+        if len(groups) > 1:
+            metrics |= {f"val_macro_f1/{name}": score for name, score in scores.items()}
+        return metrics
 
-    def validate() -> float:
-        predictions = ZeroShotClassifier(model, class_sentences).predict(val.x)
-        return evaluate_predictions(val.labels, predictions, val.classes).macro_f1
+    trainer = Trainer(task, len(train), make_batch, config, validate=validate, model=model,
+                      run_dir=run_dir, on_step=on_step, on_epoch=on_epoch)
+    return trainer.fit(resume=resume)
 
-    return fit(model, len(train), step, validate, config, on_epoch=on_epoch)
+
+@torch.no_grad()
+def validation_loss(task: ContrastiveObjective, windows: Windows, labels: np.ndarray, table: torch.Tensor,
+                    counts: torch.Tensor, augment_config: AugmentConfig | None, config: TrainConfig,
+                    device: torch.device) -> float:
+    """The objective on ``windows`` in fixed batches with fixed draws (mean over batches)."""
+    make_batch = PretrainBatches(windows, labels, table, counts, augment_config)
+    losses = []
+    for i, start in enumerate(range(0, len(windows), config.batch_size)):
+        indices = np.arange(start, min(start + config.batch_size, len(windows)))
+        if len(indices) >= 2:
+            losses.append(task(make_batch(GlobalBatch.whole(indices, config.seed + i), device))["loss"].item())
+    return float(np.mean(losses)) if losses else float("nan")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -12,7 +13,7 @@ from torch import nn
 from ..eval.metrics import evaluate_predictions
 from ..models.imu import build_imu_encoder
 from ..preprocess import Windows, channel_stats
-from .loop import TrainConfig, TrainResult, fit
+from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
 
 
 class SupervisedClassifier(nn.Module):
@@ -29,12 +30,28 @@ class SupervisedClassifier(nn.Module):
         return self.classifier(self.encoder((x - self.mean[None, :, None]) / self.std[None, :, None]))
 
     @torch.no_grad()
+    def logits(self, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+        """(N, n_classes) float32 scores on CPU, in batches (works on memmaps)."""
+        self.eval()
+        device = self.mean.device
+        return torch.cat([self(torch.as_tensor(np.asarray(x[i : i + batch_size]), device=device)).float().cpu()
+                          for i in range(0, len(x), batch_size)])
+
     def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
         """Class index per window."""
-        self.eval()
-        return np.concatenate(
-            [self(torch.as_tensor(np.asarray(x[i : i + batch_size]))).argmax(1).numpy() for i in range(0, len(x), batch_size)]
-        )
+        return self.logits(x, batch_size).argmax(1).numpy()
+
+
+class CrossEntropyObjective(nn.Module):
+    """Cross-entropy of a classifier on labelled windows."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
+        x, y = batch
+        return {"loss": F.cross_entropy(self.model(x).float(), y)}
 
 
 def train_supervised(
@@ -43,8 +60,11 @@ def train_supervised(
     config: TrainConfig | None = None,
     encoder: str = "conv",
     on_epoch: Callable[[dict], None] | None = None,
+    *,
+    run_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> TrainResult:
-    """Cross-entropy training; early stopping on validation macro-F1."""
+    """Cross-entropy training; early stopping on ``config.monitor`` (validation macro-F1 or loss)."""
     config = config or TrainConfig()
     torch.manual_seed(config.seed)
     model = SupervisedClassifier(len(train.classes), encoder)
@@ -53,10 +73,15 @@ def train_supervised(
     model.std.copy_(torch.from_numpy(std))
     labels = torch.as_tensor(train.labels, dtype=torch.long)
 
-    def step(batch: np.ndarray, generator: torch.Generator) -> torch.Tensor:
-        return F.cross_entropy(model(torch.from_numpy(np.asarray(train.x[batch]))), labels[batch])
+    def make_batch(batch: GlobalBatch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        return to_device(train.x[batch.local], device), labels[batch.local].to(device)
 
-    def validate() -> float:
-        return evaluate_predictions(val.labels, model.predict(val.x), val.classes).macro_f1
+    def validate() -> dict[str, float]:
+        logits = model.logits(val.x)
+        loss = F.cross_entropy(logits, torch.as_tensor(val.labels, dtype=torch.long)).item()
+        f1 = evaluate_predictions(val.labels, logits.argmax(1).numpy(), val.classes).macro_f1
+        return {"val_macro_f1": f1, "val_loss": loss}
 
-    return fit(model, len(train), step, validate, config, on_epoch=on_epoch)
+    trainer = Trainer(CrossEntropyObjective(model), len(train), make_batch, config, validate=validate,
+                      model=model, run_dir=run_dir, on_epoch=on_epoch)
+    return trainer.fit(resume=resume)
