@@ -89,7 +89,8 @@ def generate(
     try:
         results = generate(client, kind, names, count=count, minimum=minimum,
                            progress=lambda activity: console.print(f"  {kind} for {activity!r}", highlight=False))
-        own = dataset if set(names) <= dataset_activities(dataset) else None
+        known = dataset_activities(dataset)
+        own = dataset if known is None or set(names) <= known else None
         write_generated(out, kind, results, own, f"{model} at {client.url}")
     except LLMError as error:
         console.print(f"[red]error:[/red] {error}")

@@ -2,7 +2,8 @@
 
 Every registered dataset has a versioned YAML file in ``vocabulary/`` keyed by its activity phrases.
 Activities that several datasets share ("walking", "walking upstairs") are written once in
-``vocabulary/common.yaml`` and referenced with ``same_as``, so one fact has one home. A user's file
+``vocabulary/common.yaml`` and referenced with ``same_as``, so one fact has one home; ``same_as`` may
+also name another activity of the same file (Capture-24's annotations spell one activity several ways). A user's file
 (written by ``wearclip text generate``) has the same schema with every field optional, and may carry
 its own ``templates``.
 """
@@ -42,7 +43,8 @@ def _clean_list(values: tuple[str, ...], what: str) -> tuple[str, ...]:
 
 
 class Entry(BaseModel):
-    """One activity as written in a file: its knowledge, or ``same_as`` a ``common.yaml`` activity."""
+    """One activity as written in a file: its knowledge, or ``same_as`` another activity (of this file,
+    else of ``common.yaml``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,7 +68,7 @@ class Entry(BaseModel):
     @model_validator(mode="after")
     def _reference_alone(self) -> Entry:
         if self.same_as and (self.paraphrases or self.body_parts or self.movement):
-            raise ValueError("an entry with same_as takes its knowledge from common.yaml and lists nothing else")
+            raise ValueError("an entry with same_as takes its knowledge from that activity and lists nothing else")
         return self
 
 
@@ -170,12 +172,13 @@ def _where(path: Path, text: str, loc: tuple) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
-def dataset_activities(name: str) -> set[str]:
-    """Every activity phrase a registered dataset can use as a class (all of its label schemes)."""
+def dataset_activities(name: str) -> set[str] | None:
+    """The activity phrases of a registered dataset, or None where the classes depend on the user's files
+    or options (the spec has ``resolve``: Capture-24's label schemes, the generic folder)."""
     from .. import datasets
 
     spec = datasets.get(name)
-    return set(spec.activities.values())
+    return None if spec.resolve is not None else set(spec.activities.values())
 
 
 def read_vocabulary_file(path: str | Path) -> VocabularyFile:
@@ -204,7 +207,7 @@ def read_vocabulary_file(path: str | Path) -> VocabularyFile:
         except KeyError as error:
             raise DataFormatError(f"{_where(path, text, ('dataset',))}: dataset: {error.args[0]}") from None
         for activity in parsed.activities:
-            if activity not in known:
+            if known is not None and activity not in known:
                 raise DataFormatError(
                     f"{_where(path, text, ('activities', activity))}: activities: {activity!r} is not a class of "
                     f"dataset {parsed.dataset!r}; its classes are: {', '.join(sorted(known))}"
@@ -230,20 +233,21 @@ def _load_shipped(name: str) -> Vocabulary:
 def _load(path: Path) -> Vocabulary:
     parsed = read_vocabulary_file(path)
     digest = hashlib.sha256(path.read_bytes())
+    own = {a: Knowledge(e.paraphrases, e.body_parts, e.movement) for a, e in parsed.activities.items() if not e.same_as}
     activities: dict[str, Knowledge] = {}
     common = None
     for activity, entry in parsed.activities.items():
-        if entry.same_as is None:
-            activities[activity] = Knowledge(entry.paraphrases, entry.body_parts, entry.movement)
+        if entry.same_as is None or entry.same_as in own:
+            activities[activity] = own[entry.same_as or activity]
             continue
         if path == package_dir() / f"{COMMON}.yaml":
-            raise DataFormatError(f"{path}: activities: {activity!r}: same_as is not allowed in common.yaml itself")
+            raise DataFormatError(f"{path}: activities.{activity}.same_as: {entry.same_as!r} is not an entry with knowledge")
         common = common or _load_shipped(COMMON)
         if entry.same_as not in common.activities:
             where = _where(path, path.read_text(encoding="utf-8"), ("activities", activity, "same_as"))
             raise DataFormatError(
-                f"{where}: activities.{activity}.same_as: {entry.same_as!r} is not an activity of common.yaml "
-                f"({', '.join(sorted(common.activities))})"
+                f"{where}: activities.{activity}.same_as: {entry.same_as!r} is neither an entry with knowledge "
+                f"in this file nor an activity of common.yaml ({', '.join(sorted(common.activities))})"
             )
         activities[activity] = common.activities[entry.same_as]
     if common is not None:
