@@ -1,0 +1,349 @@
+"""An on-disk index of window embeddings: float16 vectors, a manifest, exact top-k in bounded memory.
+
+Layout of an index folder::
+
+    index.json        IndexInfo: count, dim, checkpoint (+ sha256 of its weights), source dataset, window config
+    embeddings.npy    (count, dim) float16, L2-normalised, opened memory-mapped
+    manifest.parquet  one row per window: subject, recording, start, end (s from recording start), label
+
+Exact search scores every stored vector chunk by chunk with a float16 matrix product (fast on CPUs with
+F16C, accumulated in float32), then rescores each chunk's best candidates in float32, so the results equal
+a float32 brute force over the stored vectors while memory stays at one chunk. The FAISS backend
+(``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and returns the same results.
+Ties in similarity are broken by the lower window id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..datasets.base import UNLABELLED, DataFormatError, HarDataset
+from ..eval.zeroshot import embed_windows
+from ..io import atomic_directory
+from ..models.wearclip import WEIGHTS_NAME, WearClip
+from ..preprocess import WindowConfig, Windows, make_windows, resample
+
+FORMAT_VERSION = 1
+INFO_NAME = "index.json"
+EMBEDDINGS_NAME = "embeddings.npy"
+MANIFEST_NAME = "manifest.parquet"
+MANIFEST_COLUMNS = ("subject", "recording", "start", "end", "label")
+CHUNK_ROWS = 1 << 18
+APPROX_ERROR = 2.0**-9
+"""Bound on |float16 score - float32 score| for unit vectors: rounding the query to float16 moves a score by
+at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^-11; twice their sum."""
+
+Backend = Literal["exact", "faiss"]
+BACKENDS = ("exact", "faiss")
+
+
+class IndexInfo(BaseModel):
+    """What an index holds and where it came from (``index.json``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: int = FORMAT_VERSION
+    count: int = 0
+    dim: int = 0
+    checkpoint: str | None = None
+    checkpoint_sha256: str | None = None
+    dataset: str | None = None
+    root: str | None = None
+    placement: str | None = None
+    window: WindowConfig | None = None
+    classes: list[str] = []
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex digest of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalized_float16(embeddings) -> np.ndarray:
+    """Rows L2-normalised in float32, then stored as float16; non-finite values are an error."""
+    x = torch.as_tensor(np.asarray(embeddings), dtype=torch.float32)
+    if x.ndim != 2:
+        raise ValueError(f"embeddings must be (n, dim), got shape {tuple(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise ValueError("embeddings contain NaN or infinite values")
+    return F.normalize(x, dim=1).numpy().astype(np.float16)
+
+
+def write_index(path: str | Path, batches: Iterable[tuple[np.ndarray, pd.DataFrame]],
+                info: IndexInfo | None = None) -> EmbeddingIndex:
+    """Write an index from ``(embeddings (n, dim), manifest rows (n))`` batches, streaming the vectors to
+    disk; the folder appears only once complete. ``info`` carries provenance; count and dim are filled in."""
+    path = Path(path)
+    frames: list[pd.DataFrame] = []
+    count, dim = 0, None
+    with atomic_directory(path) as tmp:
+        part = tmp / (EMBEDDINGS_NAME + ".part")
+        with open(part, "wb") as f:
+            for embeddings, rows in batches:
+                block = normalized_float16(embeddings)
+                dim = block.shape[1] if dim is None else dim
+                if block.shape[1] != dim:
+                    raise ValueError(f"a batch of dimension {block.shape[1]} after batches of dimension {dim}")
+                if len(rows) != len(block):
+                    raise ValueError(f"{len(rows)} manifest rows for {len(block)} embeddings")
+                if missing := set(MANIFEST_COLUMNS) - set(rows.columns):
+                    raise ValueError(f"manifest rows lack columns {sorted(missing)}")
+                f.write(block.tobytes())
+                frames.append(rows[list(MANIFEST_COLUMNS)])
+                count += len(block)
+        if dim is None or count == 0:
+            raise ValueError("nothing to index: no embeddings were given")
+        with open(tmp / EMBEDDINGS_NAME, "wb") as f, open(part, "rb") as source:
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f2")), "fortran_order": False,
+                      "shape": (count, dim)}
+            np.lib.format.write_array_header_1_0(f, header)
+            shutil.copyfileobj(source, f, 1 << 24)
+        part.unlink()
+        manifest = pd.concat(frames, ignore_index=True)
+        manifest = manifest.astype({"subject": str, "recording": str, "start": float, "end": float})
+        manifest.to_parquet(tmp / MANIFEST_NAME, index=False)
+        info = (info or IndexInfo()).model_copy(update={"count": count, "dim": dim})
+        (tmp / INFO_NAME).write_text(info.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return EmbeddingIndex(path)
+
+
+def window_rows(windows: Windows, seconds: float) -> pd.DataFrame:
+    """Manifest rows of windows lasting ``seconds`` each (label names; None where unlabelled)."""
+    labels = np.asarray(windows.labels)
+    names = np.asarray([*windows.classes, None], dtype=object)
+    starts = np.asarray(windows.starts, dtype=float)
+    return pd.DataFrame({
+        "subject": np.asarray(windows.subjects, dtype=str),
+        "recording": np.asarray(windows.recordings, dtype=str),
+        "start": starts,
+        "end": starts + seconds,
+        "label": names[np.where(labels == UNLABELLED, len(windows.classes), labels)],
+    })
+
+
+def embedded_batches(model: WearClip, windows: Iterable[Windows], batch_size: int = 1024,
+                     ) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+    """``(embeddings, manifest rows)`` batches of every window of a stream of window sets."""
+    seconds = model.config.window.seconds
+    for part in windows:
+        for i in range(0, len(part), batch_size):
+            chunk = part.subset(np.arange(i, min(i + batch_size, len(part))))
+            yield embed_windows(model, chunk.x, batch_size).numpy(), window_rows(chunk, seconds)
+
+
+def recording_windows(dataset: HarDataset, window: WindowConfig, subjects: Sequence[str] = (),
+                      recordings: Sequence[str] = ()) -> Iterator[Windows]:
+    """The windows of each recording of ``dataset`` in turn (optionally only some subjects/recordings)."""
+    for recording in dataset.recordings():
+        if (subjects and recording.subject not in subjects) or (recordings and recording.recording not in recordings):
+            continue
+        windows = make_windows([recording], dataset.classes, window)
+        if len(windows):
+            yield windows
+
+
+def index_window_config(model: WearClip, overlap: float | None = None) -> WindowConfig:
+    """The model's own window length and rate, keeping unlabelled windows (an archive is searched whole)."""
+    update: dict = {"keep_unlabelled": True}
+    if overlap is not None:
+        update["overlap"] = overlap
+    return WindowConfig.model_validate(model.config.window.model_dump() | update)
+
+
+def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkpoint: str | Path | None = None,
+                  subjects: Sequence[str] = (), recordings: Sequence[str] = (), overlap: float | None = None,
+                  batch_size: int = 1024) -> EmbeddingIndex:
+    """Embed every window of a dataset (or of chosen subjects/recordings), one recording at a time.
+
+    ``checkpoint`` is the folder ``model`` was loaded from; the index records it (and a hash of its
+    weights) so that a search reloads the same model."""
+    window = index_window_config(model, overlap)
+    info = IndexInfo(dataset=dataset.name, root=str(Path(dataset.root).resolve()) if dataset.root else None,
+                     placement=dataset.placement, window=window, classes=list(dataset.classes))
+    if checkpoint is not None:
+        checkpoint = Path(checkpoint).resolve()
+        info.checkpoint, info.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint / WEIGHTS_NAME)
+    stream = recording_windows(dataset, window, subjects, recordings)
+    try:
+        return write_index(path, embedded_batches(model, stream, batch_size), info)
+    except ValueError as error:
+        if "nothing to index" in str(error):
+            raise ValueError(f"{dataset.name}: no windows match the chosen subjects/recordings") from None
+        raise
+
+
+def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK_ROWS,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``k`` rows of float16 ``embeddings`` (n, d) by inner product with each unit-norm query (q, d).
+
+    Returns float32 scores and int64 ids (q, k), best first. Each chunk is scored in float16; its
+    candidates are rescored in float32 and the candidate set grows until no row outside it can win."""
+    queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
+    n, k = len(embeddings), min(k, len(embeddings))
+    best_scores = torch.empty(len(queries), 0)
+    best_ids = torch.empty(len(queries), 0, dtype=torch.long)
+    half = queries.half().T.contiguous()
+    for lo in range(0, n, chunk_rows):
+        block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
+        approx = (block @ half).T.float()
+        m = min(len(block), k + 32)
+        while True:
+            candidates = approx.topk(m, dim=1)
+            rows = candidates.indices
+            exact = torch.einsum("qmd,qd->qm", block[rows].float(), queries)
+            top = exact.topk(min(k, m), dim=1)
+            bound = candidates.values[:, -1] + APPROX_ERROR
+            if m == len(block) or bool((top.values[:, -1] > bound).all()):
+                break
+            m = min(len(block), 4 * m)
+        best_scores = torch.cat([best_scores, top.values], dim=1)
+        best_ids = torch.cat([best_ids, rows.gather(1, top.indices) + lo], dim=1)
+        best_scores, best_ids = ranked(best_scores, best_ids, k)
+    return best_scores.numpy(), best_ids.numpy()
+
+
+def ranked(scores: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ``k`` best (score, id) pairs per row, by score descending then id ascending."""
+    order = torch.from_numpy(np.lexsort((ids.numpy(), -scores.numpy()), axis=1)[:, :k].copy())
+    return scores.gather(1, order), ids.gather(1, order)
+
+
+class EmbeddingIndex:
+    """A finished index folder, opened read-only (embeddings memory-mapped)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        info_path = self.path / INFO_NAME
+        if not info_path.is_file():
+            raise FileNotFoundError(f"{info_path}: missing; not a wearclip index folder (build one with `wearclip index`)")
+        try:
+            self.info = IndexInfo.model_validate(json.loads(info_path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, ValidationError) as error:
+            raise DataFormatError(f"{info_path}: not a valid index description ({error})") from None
+        if self.info.format != FORMAT_VERSION:
+            raise DataFormatError(f"{info_path}: index format {self.info.format}, this wearclip reads {FORMAT_VERSION}")
+        embeddings_path = self.path / EMBEDDINGS_NAME
+        # copy-on-write mapping: torch can wrap it without a copy, and nothing is ever written back.
+        self.embeddings = np.load(embeddings_path, mmap_mode="c", allow_pickle=False)
+        expected = (self.info.count, self.info.dim)
+        if self.embeddings.dtype != np.float16 or self.embeddings.shape != expected:
+            raise DataFormatError(f"{embeddings_path}: {self.embeddings.dtype} {self.embeddings.shape}, "
+                                  f"expected float16 {expected} as in {INFO_NAME}")
+        manifest_path = self.path / MANIFEST_NAME
+        self.manifest = pd.read_parquet(manifest_path)
+        if len(self.manifest) != self.info.count or set(MANIFEST_COLUMNS) - set(self.manifest.columns):
+            raise DataFormatError(f"{manifest_path}: {len(self.manifest)} rows with columns {list(self.manifest.columns)}, "
+                                  f"expected {self.info.count} rows with {list(MANIFEST_COLUMNS)}")
+        self._faiss = None
+
+    def __len__(self) -> int:
+        return self.info.count
+
+    @property
+    def dim(self) -> int:
+        return self.info.dim
+
+    def vectors(self, ids) -> np.ndarray:
+        """Stored embeddings of the given window ids, as float32."""
+        return np.asarray(self.embeddings[np.asarray(ids)], dtype=np.float32)
+
+    def search(self, queries, k: int = 10, backend: Backend = "exact") -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` windows per query embedding (q, dim): cosine similarities and window ids, best first."""
+        queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
+        queries = queries[None] if queries.ndim == 1 else queries
+        if queries.ndim != 2 or queries.shape[1] != self.dim:
+            raise ValueError(f"queries must be (q, {self.dim}) for this index, got {tuple(queries.shape)}")
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        queries = F.normalize(queries, dim=1)
+        if backend == "exact":
+            return exact_top_k(self.embeddings, queries, k)
+        if backend == "faiss":
+            scores, ids = self.faiss_index().search(queries.numpy(), min(k, len(self)))
+            scores, ids = ranked(torch.from_numpy(scores), torch.from_numpy(ids), k)
+            return scores.numpy(), ids.numpy()
+        raise ValueError(f"unknown search backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+
+    def faiss_index(self):
+        """A FAISS flat inner-product index over the same float16 vectors (built once, in memory)."""
+        if self._faiss is None:
+            try:
+                import faiss
+            except ImportError:
+                raise ImportError("the FAISS backend needs faiss-cpu: pip install 'wearclip[faiss]'") from None
+            index = faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+            for lo in range(0, len(self), CHUNK_ROWS):
+                index.add(np.asarray(self.embeddings[lo : lo + CHUNK_ROWS], dtype=np.float32))
+            self._faiss = index
+        return self._faiss
+
+    def hits(self, scores: np.ndarray, ids: np.ndarray, queries: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per result: query, rank, window id, similarity and the window's manifest entry."""
+        q, k = ids.shape
+        names = list(queries) if queries is not None else [str(i) for i in range(q)]
+        table = self.manifest.iloc[ids.ravel()].reset_index(drop=True)
+        table.insert(0, "similarity", scores.ravel())
+        table.insert(0, "id", ids.ravel())
+        table.insert(0, "rank", np.tile(np.arange(1, k + 1), q))
+        table.insert(0, "query", np.repeat(np.asarray(names, dtype=object), k))
+        return table
+
+    def load_model(self, checkpoint: str | Path | None = None) -> WearClip:
+        """The model that built the index, refusing a checkpoint whose weights differ from the recorded ones."""
+        checkpoint = checkpoint or self.info.checkpoint
+        if checkpoint is None:
+            raise ValueError(f"{self.path / INFO_NAME}: records no checkpoint; pass the model's folder explicitly")
+        weights = Path(checkpoint) / WEIGHTS_NAME
+        if self.info.checkpoint_sha256 and weights.is_file() and file_sha256(weights) != self.info.checkpoint_sha256:
+            raise ValueError(f"{weights}: not the weights this index was built with ({self.path / INFO_NAME} "
+                             f"records sha256 {self.info.checkpoint_sha256[:12]}...); rebuild the index")
+        return WearClip.from_pretrained(checkpoint)
+
+    def search_text(self, model: WearClip, sentences: Sequence[str], k: int = 10, backend: Backend = "exact",
+                    ) -> pd.DataFrame:
+        """Windows best matching each sentence."""
+        with torch.no_grad():
+            queries = model.encode_text(list(sentences)).cpu()
+        return self.hits(*self.search(queries, k, backend), queries=sentences)
+
+    def windows(self, ids: Sequence[int]) -> np.ndarray:
+        """The raw (n, 3, T) signals in g of the given windows, read again from the source dataset."""
+        from .. import datasets
+
+        info = self.info
+        if info.dataset is None or info.window is None:
+            raise ValueError(f"{self.path / INFO_NAME}: records no source dataset to read signals from")
+        rows = self.manifest.iloc[np.asarray(ids)]
+        wanted = set(zip(rows.subject, rows.recording))
+        size, rate = info.window.size, info.window.rate
+        out = np.full((len(rows), 3, size), np.nan, dtype=np.float32)
+        dataset = datasets.load(info.dataset, info.root, info.placement)
+        for recording in dataset.recordings():
+            if (recording.subject, recording.recording) not in wanted:
+                continue
+            wanted.discard((recording.subject, recording.recording))
+            signal = resample(recording, rate)
+            for i, (subject, name, start) in enumerate(zip(rows.subject, rows.recording, rows.start)):
+                if (subject, name) == (recording.subject, recording.recording):
+                    first = int(round((start - signal.start) * rate))
+                    out[i] = signal.signal[first : first + size].T
+            if not wanted:
+                break
+        if wanted:
+            raise ValueError(f"{info.dataset}: recordings {sorted(wanted)} not found; has the dataset changed?")
+        return out
