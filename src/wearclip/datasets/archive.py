@@ -41,7 +41,8 @@ def _litter(path: str) -> bool:
 class Tree:
     """The files under ``root`` (a folder or a .zip) as posix paths; an inner zip's members appear below it.
 
-    ``nested(path)`` says whether the zip at ``path`` should be opened and listed. Inner zips are
+    ``nested(path)`` says whether the zip at ``path`` should be opened and listed; a zip lying directly
+    in a root folder (the download folder of ``wearclip data download``) always is. Inner zips are
     re-opened on demand and only the most recently used few stay open, so memory stays bounded by
     what one loader step reads. Use as a context manager so that open archives are closed.
     """
@@ -56,7 +57,8 @@ class Tree:
         self._nested = nested
         if self.root.is_dir():
             for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
-                self._add(path.relative_to(self.root).as_posix(), lambda path=path: open(path, "rb"), True)
+                relative = path.relative_to(self.root).as_posix()
+                self._add(relative, lambda path=path: open(path, "rb"), True, top="/" not in relative)
         elif zipfile.is_zipfile(self.root):
             self._zips[""] = lambda: open(self.root, "rb")
             self._list("")
@@ -65,10 +67,10 @@ class Tree:
         else:
             raise FileNotFoundError(f"{self.root}: not found")
 
-    def _add(self, path: str, opener: Callable[[], BinaryIO], on_disk: bool = False) -> None:
+    def _add(self, path: str, opener: Callable[[], BinaryIO], on_disk: bool = False, top: bool = False) -> None:
         if _litter(path):
             return
-        if path.lower().endswith(".zip") and self._nested(path):
+        if path.lower().endswith(".zip") and (top or self._nested(path)):
             self._zips[path + "/"] = opener if on_disk else lambda: _spool(opener)  # members are not cheaply seekable
             self._list(path + "/")
         else:

@@ -45,6 +45,8 @@ COLUMNS = {"Creation_Time": np.int64, "x": np.float64, "y": np.float64, "z": np.
 def _stream(user: str, device: str, run: int, parts: list[pd.DataFrame], name: str) -> Iterator[Recording]:
     """One device's run of rows -> uniformly sampled recordings."""
     frame = pd.concat(parts).sort_values("Creation_Time", kind="stable")
+    if frame["Creation_Time"].nunique() < 2:
+        return
     times = (frame["Creation_Time"].to_numpy() - frame["Creation_Time"].iloc[0]) / 1e9
     rate = estimate_rate(times)
     if not 1 <= rate <= 1000:

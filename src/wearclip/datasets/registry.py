@@ -53,9 +53,7 @@ def load(name: str, root: str | Path | None = None, placement: str | None = None
         if not root.exists():
             raise FileNotFoundError(f"{root}: dataset folder for {name!r} not found")
     activities = spec.activities
-    if spec.resolve is not None:
-        if root is None:
-            raise FileNotFoundError(f"dataset {name!r} is read from its folder: pass root (see {spec.url})")
+    if spec.resolve is not None and root is not None:
         activities, placement = spec.resolve(root, placement, options)
     return HarDataset(spec=spec, placement=placement, root=root, classes=list(activities.values()),
                       label_keys=list(activities), options=dict(options))

@@ -31,18 +31,21 @@ def check_increasing(
         )
 
 
-def estimate_rate(times: np.ndarray) -> float:
-    """The stream's rate in Hz: 1 / median positive step, rounded to a whole number of Hz."""
+def estimate_rate(times: np.ndarray, max_gap: float = MAX_GAP) -> float:
+    """The stream's rate in Hz: steps per second over its gap-free stretches, rounded to a whole Hz.
+
+    A mean over all steps (not a median) is steady under the jitter of phone timestamps.
+    """
     steps = np.diff(times)
-    steps = steps[steps > 0]
+    steps = steps[(steps > 0) & (steps <= max_gap)]
     if not len(steps):
-        raise ValueError("cannot estimate a sampling rate from fewer than two distinct times")
-    return float(max(1, round(1.0 / float(np.median(steps)))))
+        raise ValueError("cannot estimate a sampling rate from fewer than two distinct, close times")
+    return float(max(1, round(len(steps) / float(steps.sum()))))
 
 
-def _runs(keep: np.ndarray, times: np.ndarray, max_gap: float) -> list[tuple[int, int]]:
-    """Index ranges [a, b) of consecutive kept rows with no step longer than ``max_gap``."""
-    index = np.flatnonzero(keep)
+def _runs(present: np.ndarray, times: np.ndarray, max_gap: float) -> list[tuple[int, int]]:
+    """Index ranges [a, b) of consecutive present rows with no step longer than ``max_gap``."""
+    index = np.flatnonzero(present)
     if not len(index):
         return []
     breaks = (np.diff(index) > 1) | (np.diff(times[index]) > max_gap)
@@ -69,7 +72,8 @@ def to_recordings(
     """
     signal = np.asarray(signal)
     n = len(signal)
-    keep = np.isfinite(signal).all(axis=1)
+    present = np.isfinite(signal).all(axis=1)  # a missing row splits
+    keep = present.copy()  # rows used for interpolation
     if times is None:
         if rate is None:
             raise ValueError("a stream without times needs its rate")
@@ -81,11 +85,11 @@ def to_recordings(
         keep &= np.r_[True, np.diff(times) > 0]  # duplicate times: keep the first sample
         if keep.sum() < min_samples:
             return
-        if rate is None:
-            rate = estimate_rate(times[keep])
         gap = MAX_GAP if max_gap is None else max_gap
+        if rate is None:
+            rate = estimate_rate(times[keep], gap)
         regular = False
-    runs = [(a, b) for a, b in _runs(keep, times, max(gap, 1.5 / rate)) if b - a >= min_samples]
+    runs = [(a, b) for a, b in _runs(present, times, max(gap, 1.5 / rate)) if keep[a:b].sum() >= min_samples]
     origin = times[0] if n else 0.0
     for k, (a, b) in enumerate(runs):
         name = recording if len(runs) == 1 else f"{recording}#{k}"

@@ -6,7 +6,8 @@ Official layout (UCI dataset 341)::
     RawData/labels.txt             exp user activity start end   (one labelled segment per line)
 
 ``start``/``end`` are read as 0-based inclusive sample indices (consecutive segments abut:
-``250 1232`` is followed by ``1233 1392``); samples outside every segment are unlabelled.
+``250 1232`` is followed by ``1233 1392``); samples outside every segment are unlabelled. ``root`` is
+the extracted folder (or its ``RawData``) or the downloaded UCI zip.
 The package embeds a compact copy of the accelerometer data (``data/uci_hapt.npz``, built by
 ``scripts/build_embedded_hapt.py``), used when no root folder is given.
 """
@@ -20,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import UNLABELLED, DataFormatError, DatasetSpec, Recording, require_file
-from .parsing import read_numeric
+from .archive import Tree
+from .base import UNLABELLED, DataFormatError, DatasetSpec, Download, Recording, require_file
+from .parsing import Opener, read_numeric
 from .registry import register
 
 RATE = 50.0
@@ -40,6 +42,8 @@ ACTIVITIES = {
     "12": "standing up from lying",
 }
 ACC_FILE = re.compile(r"acc_exp(\d{2})_user(\d{2})\.txt")
+ACC_PATH = r"(^|/)acc_exp(\d{2})_user(\d{2})\.txt$"
+LABELS_PATH = r"(^|/)labels\.txt$"
 EMBEDDED_SCALE = 1e6
 """The embedded copy stores micro-g integers: exact for the 6-decimal files it is built from."""
 
@@ -49,9 +53,14 @@ def raw_dir(root: Path) -> Path:
     return root if (root / "labels.txt").exists() and root.name == "RawData" else root / "RawData"
 
 
-def read_segments(path: Path) -> dict[int, list[tuple[int, int, int, int]]]:
-    """``labels.txt`` -> {experiment: [(user, activity, start, end), ...]} with validated ids."""
-    table = read_numeric(require_file(path, "labelled segments 'exp user activity start end'"), 5, dtype=np.int64)
+def read_segments(path: Path | str, opener: Opener | None = None) -> dict[int, list[tuple[int, int, int, int]]]:
+    """``labels.txt`` -> {experiment: [(user, activity, start, end), ...]} with validated ids.
+
+    ``path`` is a file, or (with ``opener``) the name of one inside an archive.
+    """
+    if opener is None:
+        require_file(Path(path), "labelled segments 'exp user activity start end'")
+    table = read_numeric(Path(path), 5, dtype=np.int64, opener=opener, name=str(path))
     segments: dict[int, list[tuple[int, int, int, int]]] = {}
     for lineno, (exp, user, activity, start, end) in enumerate(table.tolist(), 1):
         if str(activity) not in ACTIVITIES:
@@ -64,25 +73,30 @@ def read_segments(path: Path) -> dict[int, list[tuple[int, int, int, int]]]:
 
 def read(root: Path, placement: str = "waist") -> Iterator[Recording]:
     """Yield one recording per experiment from the official ``RawData`` layout."""
-    raw = raw_dir(Path(root))
-    segments = read_segments(raw / "labels.txt")
-    files = sorted(p for p in raw.glob("acc_exp*_user*.txt") if ACC_FILE.fullmatch(p.name))
-    if not files:
-        raise DataFormatError(f"{raw}: no acc_expXX_userYY.txt files found")
-    for path in files:
-        exp, user = (int(g) for g in ACC_FILE.fullmatch(path.name).groups())
-        signal = read_numeric(path, 3, dtype=np.float64).astype(np.float32)
-        labels = np.full(len(signal), UNLABELLED, dtype=np.int32)
-        for seg_user, activity, start, end in segments.get(exp, []):
-            if seg_user != user:
-                raise DataFormatError(f"{raw / 'labels.txt'}: experiment {exp} is user {user}, not {seg_user}")
-            if end >= len(signal):
-                raise DataFormatError(
-                    f"{path}: {len(signal)} samples, but labels.txt labels experiment {exp} up to sample {end} "
-                    "(truncated file?)"
-                )
-            labels[start : end + 1] = activity - 1
-        yield Recording(subject=str(user), recording=f"exp{exp:02d}", signal=signal, labels=labels, rate=RATE)
+    with Tree(root) as tree:
+        files = tree.match(ACC_PATH)
+        if not files:
+            raise DataFormatError(f"{raw_dir(Path(root))}: no acc_expXX_userYY.txt files found")
+        raw = files[0].rpartition("/")[0]
+        labels_path = f"{raw}/labels.txt" if raw else "labels.txt"
+        if labels_path not in tree.paths:
+            raise DataFormatError(f"{tree.describe(labels_path)}: missing (labelled segments 'exp user activity start end')")
+        segments = read_segments(tree.describe(labels_path), lambda: tree.open(labels_path))
+        for acc_path in (f for f in files if f.rpartition("/")[0] == raw):
+            name = tree.describe(acc_path)
+            exp, user = (int(g) for g in re.search(ACC_PATH, acc_path).groups()[1:])
+            signal = read_numeric(None, 3, opener=lambda: tree.open(acc_path), name=name).astype(np.float32)
+            labels = np.full(len(signal), UNLABELLED, dtype=np.int32)
+            for seg_user, activity, start, end in segments.get(exp, []):
+                if seg_user != user:
+                    raise DataFormatError(f"{tree.describe(labels_path)}: experiment {exp} is user {user}, not {seg_user}")
+                if end >= len(signal):
+                    raise DataFormatError(
+                        f"{name}: {len(signal)} samples, but labels.txt labels experiment {exp} up to sample {end} "
+                        "(truncated file?)"
+                    )
+                labels[start : end + 1] = activity - 1
+            yield Recording(subject=str(user), recording=f"exp{exp:02d}", signal=signal, labels=labels, rate=RATE)
 
 
 def read_embedded() -> Iterator[Recording]:
@@ -121,6 +135,13 @@ SPEC = register(
         url="https://archive.ics.uci.edu/dataset/341/smartphone+based+recognition+of+human+activities+and+postural+transitions",
         read=read,
         embedded=read_embedded,
+        downloads=(
+            Download(
+                url="https://archive.ics.uci.edu/static/public/341/"
+                "smartphone+based+recognition+of+human+activities+and+postural+transitions.zip",
+                filename="smartphone+based+recognition+of+human+activities+and+postural+transitions.zip",
+            ),
+        ),
         notes="Samsung Galaxy S II on the waist; 6 basic activities and 6 postural transitions.",
     )
 )
