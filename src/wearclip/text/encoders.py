@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -85,6 +86,19 @@ def model_revision(name_or_path: str, config: PretrainedConfig) -> str:
             while chunk := f.read(1 << 22):
                 sha.update(chunk)
     return f"sha256:{sha.hexdigest()}"
+
+
+@contextmanager
+def _quiet_transformers():
+    """Silence transformers' load report (a full CLIP checkpoint's unused vision weights are expected)."""
+    from transformers.utils import logging
+
+    level = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
 
 
 class ProjectedText(nn.Module):
@@ -171,7 +185,9 @@ class TextEncoder(nn.Module):
             elif self.pooling == "eos":
                 from transformers import CLIPTextModelWithProjection
 
-                full = CLIPTextModelWithProjection.from_pretrained(path)
+                # the text tower alone (no vision weights); a full CLIP folder keeps its projection width
+                with _quiet_transformers():
+                    full = CLIPTextModelWithProjection.from_pretrained(path, projection_dim=self.dim)
                 model = ProjectedText(full.text_model, full.text_projection)
             else:
                 model = AutoModel.from_pretrained(path)

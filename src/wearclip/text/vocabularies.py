@@ -190,7 +190,9 @@ def read_vocabulary_file(path: str | Path) -> VocabularyFile:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise DataFormatError(f"{path}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise DataFormatError(f"{where}: not valid YAML: {getattr(error, 'problem', None) or error}") from None
     if not isinstance(data, dict):
         raise DataFormatError(f"{path}: expected a mapping with schema, name, version, templates, activities")
     try:
