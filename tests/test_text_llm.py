@@ -98,7 +98,7 @@ def client(server, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _reset(server):
-    default = lambda request: (200, _reply(good_answer(request["messages"][-1]["content"])), {}, 0)  # noqa: E731
+    default = lambda request: (200, _reply(good_answer(request["messages"][-1]["content"])), {}, 0)
     server.behave = default
     server.requests.clear()
 

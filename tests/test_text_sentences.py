@@ -6,8 +6,9 @@ import warnings
 import pytest
 import yaml
 
-import wearclip.datasets as datasets
 from conftest import shared_dataset
+
+from wearclip import datasets
 from wearclip.datasets.base import DataFormatError
 from wearclip.text import (
     BASE_TEMPLATE,

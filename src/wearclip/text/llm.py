@@ -46,7 +46,7 @@ class RefusalError(LLMError):
     """The model declined to answer."""
 
 
-_REFUSAL = re.compile(r"^\W*(i'?m sorry|i am sorry|sorry,|i can(no|')t|i am unable|i'?m unable|as an ai)", re.I)
+_REFUSAL = re.compile(r"^\W*(i'?m sorry|i am sorry|sorry,|i can(no|')t|i am unable|i'?m unable|as an ai)", re.IGNORECASE)
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
@@ -164,10 +164,6 @@ def unique_texts(values: object, key: str, minimum: int, check: Callable[[str], 
     return list(kept.values())
 
 
-def _paraphrase_problem(text: str) -> str | None:
-    return "braces" if "{" in text or "}" in text else ("length" if not 3 <= len(text.split()) <= 45 else None)
-
-
 def generate(
     client: ChatClient,
     kind: str,
@@ -189,22 +185,32 @@ def generate(
     if kind == "templates":
         text = prompt("templates", base=BASE_TEMPLATE, count=count)
         return {"templates": ask(text, lambda c: unique_texts(reply_json(c, "templates"), "templates", minimum, template_error))}
+    parse = {
+        "paraphrases": lambda c: unique_texts(reply_json(c, "paraphrases"), "paraphrases", minimum, _paraphrase_problem),
+        "body-parts": lambda c: unique_texts(reply_json(c, "body_parts"), "body_parts", 1, _body_part_problem),
+        "movement": _movement,
+    }[kind]
     out = {}
     for activity in activities:
         if progress:
             progress(activity)
+        if kind == "paraphrases":
+            text = prompt("paraphrases", sentence=base_sentence(activity), activity=activity, count=count)
+        else:
+            text = prompt(kind, activity=activity)
         try:
-            if kind == "paraphrases":
-                text = prompt("paraphrases", sentence=base_sentence(activity), activity=activity, count=count)
-                out[activity] = ask(text, lambda c: unique_texts(reply_json(c, "paraphrases"), "paraphrases", minimum, _paraphrase_problem))
-            elif kind == "body-parts":
-                check = lambda s: None if len(s.split()) <= 4 and "{" not in s else "too long"  # noqa: E731
-                out[activity] = ask(prompt("body-parts", activity=activity), lambda c: unique_texts(reply_json(c, "body_parts"), "body_parts", 1, check))
-            else:
-                out[activity] = ask(prompt("movement", activity=activity), _movement)
+            out[activity] = ask(text, parse)
         except LLMError as error:
             raise type(error)(f"activity {activity!r}: {error}") from None
     return out
+
+
+def _paraphrase_problem(text: str) -> str | None:
+    return "braces" if "{" in text or "}" in text else ("length" if not 3 <= len(text.split()) <= 45 else None)
+
+
+def _body_part_problem(text: str) -> str | None:
+    return "braces" if "{" in text or "}" in text else ("length" if len(text.split()) > 4 else None)
 
 
 def _movement(content: str) -> str:

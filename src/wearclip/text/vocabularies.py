@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -37,7 +37,7 @@ def _clean_list(values: tuple[str, ...], what: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for v in cleaned:
         if v.casefold() in seen:
-            raise ValueError(f"duplicate {what[:-1] if what.endswith('s') else what}: {v!r}")
+            raise ValueError(f"duplicate {what.removesuffix('s')}: {v!r}")
         seen[v.casefold()] = v
     return cleaned
 
@@ -227,7 +227,7 @@ def load_vocabulary(name_or_path: str | Path) -> Vocabulary:
     raise KeyError(f"no vocabulary {str(name_or_path)!r}: not a file, and not shipped ({', '.join(shipped_names())})")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_shipped(name: str) -> Vocabulary:
     return _load(package_dir() / f"{name}.yaml")
 
