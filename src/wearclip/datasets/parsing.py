@@ -78,15 +78,25 @@ def read_numeric(
             raise DataFormatError(f"{path}: file not found")
         opener = lambda: open(path, "rb")  # noqa: E731
     name = name or str(path)
+    last = ncols - 1
     try:
         with opener() as f:
-            frame = pd.read_csv(f, sep=sep or r"\s+", header=None, dtype=dtype, keep_default_na=allow_nan,
-                                na_values=["NaN"] if allow_nan else None)
+            # The last column is read as text: a line cut short leaves it empty (NaN) even where literal
+            # NaN cells are allowed, so truncation is never mistaken for a dropout.
+            frame = pd.read_csv(f, sep=sep or r"\s+", header=None, keep_default_na=False,
+                                dtype={i: (str if i == last else dtype) for i in range(ncols)},
+                                na_values={i: ["NaN"] for i in range(last)} if allow_nan else None)
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"{name}: file is empty, expected {ncols} numeric columns per line") from None
     except (ValueError, pd.errors.ParserError, *_CORRUPT):
         raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}") from None
-    if frame.shape[1] != ncols or (not allow_nan and frame.isna().to_numpy().any()):
+    if frame.shape[1] != ncols or frame[last].isna().any():
+        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+    values = pd.to_numeric(frame[last], errors="coerce")
+    if values.isna().to_numpy().any() and not (allow_nan and frame[last][values.isna()].eq("NaN").all()):
+        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+    frame[last] = values
+    if not allow_nan and frame.isna().to_numpy().any():
         raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
     return frame.to_numpy(dtype=dtype)
 
@@ -106,10 +116,11 @@ def _describe_csv_error(opener: Opener, name: str, columns: dict, sep: str, comp
     numeric = [c for c, t in columns.items() if t not in (str, object, "category")]
     try:
         with opener() as f:
-            reader = pd.read_csv(f, sep=sep, usecols=numeric, dtype=str, keep_default_na=False,
-                                 compression=compression, chunksize=1 << 20, header=None if names else "infer",
-                                 names=names, **options)
+            reader = pd.read_csv(f, sep=sep, dtype=str, keep_default_na=False, compression=compression,
+                                 chunksize=1 << 20, header=None if names else "infer", **options)
             for chunk in reader:
+                if names:
+                    chunk.columns = names[: chunk.shape[1]]
                 for column in numeric:
                     values = chunk[column].str.strip()
                     bad = pd.to_numeric(values, errors="coerce").isna() & (values != "")
@@ -160,15 +171,23 @@ def read_csv(
             )
 
     def frames() -> Iterator[pd.DataFrame]:
+        # All columns are parsed (no usecols), so that a line with an extra field is an error, not ignored.
+        dtypes = dict(enumerate(columns.values())) if names else columns
         try:
             with opener() as f:
-                result = pd.read_csv(f, sep=sep, usecols=list(columns), dtype=columns, compression=compression,
-                                     chunksize=chunksize, header=None if names else "infer", names=names,
-                                     **options)
-                yield from (result if chunksize else [result])
+                result = pd.read_csv(f, sep=sep, dtype=dtypes, compression=compression, chunksize=chunksize,
+                                     header=None if names else "infer", **options)
+                for frame in result if chunksize else [result]:
+                    if names:
+                        if frame.shape[1] != len(names):
+                            raise DataFormatError(f"{name}: line 1: expected {len(names)} fields, found {frame.shape[1]}")
+                        frame.columns = names
+                    yield frame[list(columns)]
         except pd.errors.EmptyDataError:
             raise DataFormatError(f"{name}: file is empty, expected a header line") from None
         except (ValueError, pd.errors.ParserError, *_CORRUPT) as error:
+            if isinstance(error, DataFormatError):
+                raise
             raise _describe_csv_error(opener, name, columns, sep, compression, error, names, **options) from None
 
     if chunksize:
