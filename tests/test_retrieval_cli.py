@@ -14,9 +14,9 @@ from wearclip.cli import app
 from wearclip.models.wearclip import WearClip
 from wearclip.preprocess import make_windows
 from wearclip.retrieval.index import EmbeddingIndex
+from wearclip.text.templates import base_sentence
 from wearclip.train.loop import TrainConfig
 from wearclip.train.pretrain import pretrain
-from wearclip.text.templates import base_sentence
 
 runner = CliRunner()
 
@@ -89,6 +89,10 @@ def test_retrieval_metrics_match_the_library(built):
     accuracy = np.mean(predicted == store.manifest.label[keep].to_numpy())
     assert metrics["sensor_to_text"]["recall"]["1"] == pytest.approx(accuracy)
     assert accuracy > 0.3  # two epochs on four subjects already beat chance (1/12) clearly
+    paraphrased = runner.invoke(app, ["retrieval-metrics", str(index), "--sentences", "paraphrase"], terminal_width=200)
+    assert paraphrased.exit_code == 0, paraphrased.output
+    assert "sentences 'paraphrase'" in paraphrased.output
+    assert "text to sensor" in paraphrased.output and "sensor to text" in paraphrased.output
 
 
 def test_cli_errors_are_clear(built, tmp_path):

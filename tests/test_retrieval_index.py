@@ -41,10 +41,11 @@ def rows(n, offset=0):
 
 
 @pytest.mark.parametrize("chunk_rows", [997, 1 << 18])
-def test_exact_top_k_equals_float32_brute_force(chunk_rows):
+@pytest.mark.parametrize("queries", [1, 7, 20])  # float16 scan + rescoring below 8 queries, float32 from 8
+def test_exact_top_k_equals_float32_brute_force(chunk_rows, queries):
     rng = np.random.default_rng(0)
     e = unit(rng, 20_000, 32).astype(np.float16)
-    q = unit(rng, 7, 32)
+    q = unit(rng, queries, 32)
     scores, ids = exact_top_k(e, q, 10, chunk_rows=chunk_rows)
     want_scores, want_ids = brute_force(e, q, 10)
     np.testing.assert_array_equal(ids, want_ids)

@@ -19,11 +19,13 @@ from wearclip.retrieval.video import (
     VideoEncoder,
     frame_indices,
     read_frames,
+    reference_sentences,
     sensor_to_video,
     video_files,
     video_space,
     video_to_sensor,
 )
+from wearclip.text.encoders import default_text_encoder
 from wearclip.text.templates import base_sentence
 
 av = pytest.importorskip("av")
@@ -166,7 +168,7 @@ def test_planted_video_is_ranked_first_for_every_window(tmp_path, xclip, videos,
     embedded = VideoEncoder(str(xclip)).encode(videos)
     model = xclip_model(xclip)
     index = index_dataset(model, datasets.load("uci-hapt"), tmp_path / "idx", recordings=["exp01"])
-    targets = video_space(model, embedded)
+    targets = video_space(model, embedded, reference_sentences(index))
     assert targets.shape == (4, model.config.embed_dim)
     for planted in range(4):
         with torch.no_grad():  # every window now embeds onto the planted video's direction
@@ -194,7 +196,20 @@ def test_planted_window_is_ranked_first_for_every_video(tmp_path, xclip, videos)
     assert hits["query"].unique().tolist() == embedded.names
     wrong = VideoEmbeddings(["x"], np.ones((1, PROJECTION + 1), np.float32), "other")
     with pytest.raises(ValueError, match="text head takes 8"):
-        video_space(model, wrong)
+        video_space(model, wrong, ["someone walking"])
+
+
+def test_a_video_pointing_where_a_sentence_points_lands_on_that_sentence(xclip):
+    # X-CLIP's towers share directions, not norms: a unit video embedding along a sentence's text feature
+    # is scaled to the text features' norm before the (nonlinear) text head, so it lands where the sentence does
+    torch.manual_seed(1)
+    model = WearClip(WearClipConfig(text_encoder=str(xclip), text_dim=PROJECTION)).eval()  # 2-layer heads
+    sentence = "someone walking upstairs"
+    feature = default_text_encoder(str(xclip)).encode([sentence])[0]
+    video = VideoEmbeddings(["v"], (feature / feature.norm()).numpy()[None], str(xclip))
+    with torch.no_grad():
+        want = model.encode_text([sentence])
+    np.testing.assert_allclose(video_space(model, video, [sentence]).numpy(), want.numpy(), atol=1e-5)
 
 
 def table_rows(output: str) -> list[list[str]]:

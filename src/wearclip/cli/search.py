@@ -140,16 +140,18 @@ def search_video_command(
 def retrieval_metrics_command(
     index: Path = typer.Argument(..., help="Index folder built by `wearclip index` on a labelled dataset."),
     checkpoint: Path | None = typer.Option(None, help="Model folder, if it moved since indexing."),
+    sentences: str = typer.Option("base", help="How classes are described (see `wearclip text show`); several "
+                                               "sentences per class are averaged into one query."),
     json_out: Path | None = typer.Option(None, "--json", help="Also write the metrics as JSON."),
 ) -> None:
-    """Text <-> sensor retrieval over the index's labelled windows: R@1/5/10, MRR (and mAP for text -> sensor),
-    with each class described by the study's base template."""
+    """Text <-> sensor retrieval over the index's labelled windows: R@1/5/10, MRR (and mAP for text -> sensor)."""
     import numpy as np
 
+    from ..eval.zeroshot import ZeroShotClassifier
     from ..io import write_json
     from ..retrieval.index import EmbeddingIndex
     from ..retrieval.metrics import class_retrieval
-    from ..text.templates import base_sentence
+    from ..text import class_sentences
 
     store = EmbeddingIndex(index)
     if not store.info.classes:
@@ -157,10 +159,10 @@ def retrieval_metrics_command(
     model = store.load_model(checkpoint)
     labels = store.manifest.label.map({c: i for i, c in enumerate(store.info.classes)}).fillna(-1).to_numpy(np.int64)
     with console.status("scoring ..."):
-        text = model.encode_text([base_sentence(c) for c in store.info.classes]).detach()
-        results = class_retrieval(store.vectors(np.arange(len(store))), labels, text)
+        queries = ZeroShotClassifier(model, class_sentences(store.info.classes, sentences, store.info.dataset))
+        results = class_retrieval(store.vectors(np.arange(len(store))), labels, queries.prototypes)
     table = Table(title=f"retrieval on {store.info.dataset}: {int((labels >= 0).sum())} labelled windows, "
-                        f"{len(store.info.classes)} classes", title_justify="left")
+                        f"{len(store.info.classes)} classes, sentences '{sentences}'", title_justify="left")
     for name in ("direction", "queries", "R@1", "R@5", "R@10", "MRR", "mAP"):
         table.add_column(name)
     for direction, r in results.items():

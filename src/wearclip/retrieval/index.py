@@ -6,9 +6,10 @@ Layout of an index folder::
     embeddings.npy    (count, dim) float16, L2-normalised, opened memory-mapped
     manifest.parquet  one row per window: subject, recording, start, end (s from recording start), label
 
-Exact search scores every stored vector chunk by chunk with a float16 matrix product (fast on CPUs with
-F16C, accumulated in float32), then rescores each chunk's best candidates in float32, so the results equal
-a float32 brute force over the stored vectors while memory stays at one chunk. The FAISS backend
+Exact search works chunk by chunk, so memory stays at one chunk. A few queries score every stored vector
+with a float16 matrix-vector product (fast on CPUs with F16C, accumulated in float32) and rescore each
+chunk's best candidates in float32; a batch of queries converts each chunk to float32 once. Either way
+the results equal a float32 brute force over the stored vectors. The FAISS backend
 (``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and returns the same results.
 Ties in similarity are broken by the lower window id.
 """
@@ -43,6 +44,10 @@ CHUNK_ROWS = 1 << 18
 APPROX_ERROR = 2.0**-9
 """Bound on |float16 score - float32 score| for unit vectors: rounding the query to float16 moves a score by
 at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^-11; twice their sum."""
+
+FLOAT32_QUERIES = 8
+"""From this many queries on, a chunk is converted to float32 once and scored exactly for all of them:
+float16 matrix products are fast only as matrix-vector products on CPUs."""
 
 Backend = Literal["exact", "faiss"]
 BACKENDS = ("exact", "faiss")
@@ -79,9 +84,10 @@ def normalized_float16(embeddings) -> np.ndarray:
     x = torch.as_tensor(np.asarray(embeddings), dtype=torch.float32)
     if x.ndim != 2:
         raise ValueError(f"embeddings must be (n, dim), got shape {tuple(x.shape)}")
-    if not torch.isfinite(x).all():
+    norms = torch.linalg.vector_norm(x, dim=1, keepdim=True)
+    if not torch.isfinite(norms).all():  # a NaN or infinity anywhere in a row makes its norm non-finite
         raise ValueError("embeddings contain NaN or infinite values")
-    return F.normalize(x, dim=1).numpy().astype(np.float16)
+    return (x / norms.clamp_min(1e-12)).numpy().astype(np.float16)
 
 
 def write_index(path: str | Path, batches: Iterable[tuple[np.ndarray, pd.DataFrame]],
@@ -197,24 +203,31 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK
     n, k = len(embeddings), min(k, len(embeddings))
     best_scores = torch.empty(len(queries), 0)
     best_ids = torch.empty(len(queries), 0, dtype=torch.long)
-    half = queries.half().T.contiguous()
     for lo in range(0, n, chunk_rows):
         block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
-        approx = (block @ half).T.float()
-        m = min(len(block), k + 32)
-        while True:
-            candidates = approx.topk(m, dim=1)
-            rows = candidates.indices
-            exact = torch.einsum("qmd,qd->qm", block[rows].float(), queries)
-            top = exact.topk(min(k, m), dim=1)
-            bound = candidates.values[:, -1] + APPROX_ERROR
-            if m == len(block) or bool((top.values[:, -1] > bound).all()):
-                break
-            m = min(len(block), 4 * m)
+        if len(queries) >= FLOAT32_QUERIES:
+            top = (queries @ block.float().T).topk(min(k, len(block)), dim=1)
+            ids = top.indices
+        else:
+            top, ids = rescored_top_k(block, queries, k)
         best_scores = torch.cat([best_scores, top.values], dim=1)
-        best_ids = torch.cat([best_ids, rows.gather(1, top.indices) + lo], dim=1)
+        best_ids = torch.cat([best_ids, ids + lo], dim=1)
         best_scores, best_ids = ranked(best_scores, best_ids, k)
     return best_scores.numpy(), best_ids.numpy()
+
+
+def rescored_top_k(block: torch.Tensor, queries: torch.Tensor, k: int):
+    """Exact top-``k`` of a float16 block for a few queries: score all rows in float16, rescore the best
+    in float32, and widen the candidate set until no row outside it can beat the k-th (see APPROX_ERROR)."""
+    approx = (block @ queries.half().T).T.float()
+    m = min(len(block), k + 32)
+    while True:
+        candidates = approx.topk(m, dim=1)
+        exact = torch.einsum("qmd,qd->qm", block[candidates.indices].float(), queries)
+        top = exact.topk(min(k, m), dim=1)
+        if m == len(block) or bool((top.values[:, -1] > candidates.values[:, -1] + APPROX_ERROR).all()):
+            return top, candidates.indices.gather(1, top.indices)
+        m = min(len(block), 4 * m)
 
 
 def ranked(scores: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -3,8 +3,8 @@
 A WearClip model pre-trained against a frozen X-CLIP text tower (``text_encoder`` = an X-CLIP id or
 folder, projected EOS pooling) maps sensor windows and X-CLIP *text* embeddings into one space through its
 two heads. X-CLIP embeds videos into the space of its text tower, so its video embeddings go through the
-same text head as the sentences did, and cosine similarity then compares a window with a video
-(the study's Sec. 7.3). Videos are embedded from frames sampled uniformly over their length (decoded with
+same text head as the sentences did (scaled like the text features it was trained on), and cosine
+similarity then compares a window with a video (the study's Sec. 7.3). Videos are embedded from frames sampled uniformly over their length (decoded with
 PyAV) or loaded from a precomputed embeddings file (``.npz`` with ``names`` and ``embeddings``).
 
 The X-CLIP video embedding is its prompt-free ``get_video_features`` (frames -> vision tower ->
@@ -26,6 +26,8 @@ import torch.nn.functional as F
 from ..datasets.base import DataFormatError
 from ..io import atomic_path
 from ..models.wearclip import WearClip
+from ..text.encoders import default_text_encoder
+from ..text.templates import base_sentence
 from .index import Backend, EmbeddingIndex
 
 XCLIP_DEFAULT = "microsoft/xclip-base-patch32"
@@ -41,7 +43,10 @@ def frame_indices(total: int, count: int) -> np.ndarray:
 
 def read_frames(path: str | Path, count: int) -> np.ndarray:
     """``count`` RGB frames (count, height, width, 3) uint8 sampled uniformly over a video file."""
-    import av
+    try:
+        import av
+    except ImportError:
+        raise ImportError("decoding videos needs PyAV: pip install 'wearclip[video]'") from None
 
     path = Path(path)
     try:
@@ -166,14 +171,25 @@ class VideoEncoder:
         return VideoEmbeddings([str(p) for p in paths], torch.cat(parts).numpy(), self.name)
 
 
-def video_space(model: WearClip, videos: VideoEmbeddings) -> torch.Tensor:
-    """Videos in the model's sensor-text space: X-CLIP video embeddings through the text head."""
+def reference_sentences(index: EmbeddingIndex) -> list[str]:
+    """Sentences whose text-encoder features set the scale of video features: the index's classes in the
+    study's base template (any activity sentences would do; their feature norms barely differ)."""
+    return [base_sentence(c) for c in index.info.classes] or [base_sentence("an everyday activity")]
+
+
+def video_space(model: WearClip, videos: VideoEmbeddings, reference: Sequence[str]) -> torch.Tensor:
+    """Videos in the model's sensor-text space: X-CLIP video embeddings through the text head.
+
+    X-CLIP's towers share directions, not norms, and the text head was trained on unnormalised text
+    features; so each (unit) video embedding is scaled to the mean norm of the text features of the
+    ``reference`` sentences before the head."""
     if videos.embeddings.shape[1] != model.config.text_dim:
         raise ValueError(f"video embeddings have dimension {videos.embeddings.shape[1]} but the model's text head "
                          f"takes {model.config.text_dim}: pre-train against the X-CLIP text tower whose video "
                          f"tower made them (text_encoder={model.config.text_encoder!r})")
+    norm = default_text_encoder(model.config.text_encoder).encode(list(reference)).norm(dim=1).mean()
     with torch.no_grad():
-        return model.encode_text_features(torch.as_tensor(videos.embeddings)).cpu()
+        return model.encode_text_features(torch.as_tensor(videos.embeddings) * norm).cpu()
 
 
 def sensor_to_video(index: EmbeddingIndex, model: WearClip, videos: VideoEmbeddings, window_ids: Sequence[int],
@@ -182,17 +198,19 @@ def sensor_to_video(index: EmbeddingIndex, model: WearClip, videos: VideoEmbeddi
     ids = np.asarray(window_ids, dtype=np.int64)
     if ((ids < 0) | (ids >= len(index))).any():
         raise IndexError(f"window ids must lie in [0, {len(index)}) for {index.path}")
-    similarity = torch.from_numpy(index.vectors(ids)) @ video_space(model, videos).T
-    top = similarity.topk(min(k, len(videos.names)), dim=1)
-    windows = index.manifest.iloc[np.repeat(ids, top.indices.shape[1])].reset_index(drop=True)
+    targets = video_space(model, videos, reference_sentences(index))
+    top = (torch.from_numpy(index.vectors(ids)) @ targets.T).topk(min(k, len(videos.names)), dim=1)
+    per = top.indices.shape[1]
+    windows = index.manifest.iloc[np.repeat(ids, per)].reset_index(drop=True)
     windows.insert(0, "similarity", top.values.numpy().ravel())
     windows.insert(0, "video", np.asarray(videos.names, dtype=object)[top.indices.numpy().ravel()])
-    windows.insert(0, "rank", np.tile(np.arange(1, top.indices.shape[1] + 1), len(ids)))
-    windows.insert(0, "id", np.repeat(ids, top.indices.shape[1]))
+    windows.insert(0, "rank", np.tile(np.arange(1, per + 1), len(ids)))
+    windows.insert(0, "id", np.repeat(ids, per))
     return windows
 
 
 def video_to_sensor(index: EmbeddingIndex, model: WearClip, videos: VideoEmbeddings, k: int = 5,
                     backend: Backend = "exact") -> pd.DataFrame:
     """The ``k`` indexed windows closest to each video."""
-    return index.hits(*index.search(video_space(model, videos), k, backend), queries=videos.names)
+    targets = video_space(model, videos, reference_sentences(index))
+    return index.hits(*index.search(targets, k, backend), queries=videos.names)
