@@ -79,7 +79,8 @@ class ResidualBlock(nn.Module):
         layers: list[nn.Module] = []
         width = in_channels
         for i, kernel in enumerate(kernels):
-            layers += [nn.Conv1d(width, out_channels, kernel, padding="same", bias=False), nn.BatchNorm1d(out_channels)]
+            layers += [nn.ConstantPad1d(((kernel - 1) // 2, kernel // 2), 0.0),  # "same" length, even kernels too
+                       nn.Conv1d(width, out_channels, kernel, bias=False), nn.BatchNorm1d(out_channels)]
             if i < len(kernels) - 1:
                 layers.append(nn.ReLU())
             width = out_channels

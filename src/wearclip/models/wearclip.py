@@ -15,7 +15,7 @@ from torch import nn
 
 from ..io import atomic_directory
 from ..preprocess import WindowConfig
-from ..text.encoders import DEFAULT_TEXT_ENCODER, default_text_encoder
+from ..text.encoders import DEFAULT_TEXT_ENCODER, TextEncoder, default_text_encoder
 from .heads import ProjectionHead
 from .imu import build_imu_encoder
 
@@ -31,7 +31,7 @@ class WearClipConfig(BaseModel):
     imu_encoder: str = "conv"
     imu_kwargs: dict = Field(default_factory=dict)
     text_encoder: str = DEFAULT_TEXT_ENCODER
-    text_pooling: str = "mean"
+    text_pooling: str = Field("auto", description="auto: projected EOS for CLIP/X-CLIP, mean otherwise")
     text_dim: int = Field(384, gt=0)
     embed_dim: int = Field(128, gt=0)
     head_hidden: int = Field(256, gt=0)
@@ -99,9 +99,13 @@ class WearClip(nn.Module):
         """L2-normalised embeddings of pooled text-encoder outputs (U, text_dim)."""
         return F.normalize(self.text_head(features), dim=-1)
 
+    def frozen_text_encoder(self) -> TextEncoder:
+        """The shared frozen text encoder this model was trained against (embeddings cached per sentence)."""
+        return default_text_encoder(self.config.text_encoder, self.config.text_pooling)
+
     def encode_text(self, sentences: Sequence[str]) -> torch.Tensor:
         """L2-normalised embeddings of sentences (runs the frozen text encoder, cached per sentence)."""
-        features = default_text_encoder(self.config.text_encoder).encode(list(sentences))
+        features = self.frozen_text_encoder().encode(list(sentences))
         return self.encode_text_features(features.to(self.logit_scale.device))
 
     def scale(self) -> torch.Tensor:

@@ -106,3 +106,9 @@ def all_gather_object(obj) -> list:
     out = [None] * dist.get_world_size()
     dist.all_gather_object(out, obj)
     return out
+
+
+def barrier() -> None:
+    """Wait for every process (e.g. while rank 0 builds a cache the others then read)."""
+    if active():
+        dist.barrier()

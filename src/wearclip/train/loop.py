@@ -244,18 +244,19 @@ class Trainer:
                 raise ValueError("resume needs a run folder")
             if (self.run_dir / "last" / OBJECTIVE_WEIGHTS).is_file():
                 state = self._restore(self.run_dir / "last")
-                if log is not None:
-                    log.truncate(state["step"])
         elif self.run_dir is not None and (self.run_dir / "last").exists():
             raise FileExistsError(f"{self.run_dir} already holds a run; resume it or choose another folder")
+        if log is not None:
+            log.truncate(state["step"])  # records written after the checkpoint (or by a run that never made one)
+        resumed_at = state["step"]
         best_in_memory = None
+        sums: dict[str, torch.Tensor] = {}  # outputs summed since the last step record
         try:
             for epoch in range(state["epoch"], self.config.epochs):
                 if state["done"]:
                     break
                 started = time.perf_counter()
                 self.objective.train()
-                sums: dict[str, torch.Tensor] = {}
                 epoch_loss = torch.tensor(state["loss_sum"], dtype=torch.float64, device=self.device)
                 batches = epoch_batches(self.n_train, self.config.batch_size, self.config.seed, epoch, self.world, self.rank)
                 for index, batch in enumerate(batches):
@@ -272,7 +273,7 @@ class Trainer:
                         state["loss_sum"] = epoch_loss.item()
                         self._save_last(state)
                     if state["step"] % self.config.log_every == 0:
-                        count = self.config.log_every
+                        count = min(self.config.log_every, state["step"] - resumed_at)
                         record = {"kind": "step", "epoch": epoch, "step": state["step"], "batch": state["batch"],
                                   "steps_per_epoch": self.steps_per_epoch}
                         record |= {k: v.item() / count for k, v in sums.items()}

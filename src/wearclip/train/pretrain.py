@@ -19,7 +19,6 @@ from ..eval.zeroshot import ZeroShotClassifier
 from ..losses import contrastive_loss, nt_xent_loss
 from ..models.wearclip import WearClip
 from ..preprocess import Windows, channel_stats
-from ..text.encoders import default_text_encoder
 from .distributed import gather_with_grad
 from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
 
@@ -166,7 +165,7 @@ def pretrain(
 
     model.set_normalization(*channel_stats(train.x))
     unique, table, counts = sentence_table(class_sentences)
-    features = default_text_encoder(model.config.text_encoder).encode(unique)
+    features = model.frozen_text_encoder().encode(unique)
     task = ContrastiveObjective(model, features, objective)
     augment_config = objective.augment if objective.simclr_weight > 0 else None
     make_batch = PretrainBatches(train, train.labels, table, counts, augment_config)

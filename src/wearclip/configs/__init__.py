@@ -1,0 +1,26 @@
+"""Pre-training configurations: the validated schema and the shipped YAML presets (one per setup of
+the study; ``wearclip pretrain PRESET`` or a YAML file of your own)."""
+
+from .schema import (
+    ConfigError,
+    DataConfig,
+    DatasetRef,
+    PretrainConfig,
+    TextConfig,
+    apply_override,
+    dump_config,
+    load_config,
+    presets,
+)
+
+__all__ = [
+    "ConfigError",
+    "DataConfig",
+    "DatasetRef",
+    "PretrainConfig",
+    "TextConfig",
+    "apply_override",
+    "dump_config",
+    "load_config",
+    "presets",
+]
