@@ -53,8 +53,8 @@ def _verify(path: Path, expected: str | None) -> str:
     recorded = path.with_name(path.name + ".sha256")
     wanted = expected or (recorded.read_text().split()[0] if recorded.is_file() else None)
     if wanted and actual != wanted:
-        source = "published" if expected else f"recorded in {recorded}"
-        raise DownloadError(f"{path}: SHA-256 {actual} does not match the {source} digest {wanted}; "
+        source = "published digest" if expected else f"digest recorded in {recorded}"
+        raise DownloadError(f"{path}: SHA-256 {actual} does not match the {source} ({wanted}); "
                             "delete the file and download it again")
     if not recorded.is_file():
         write_text(recorded, f"{actual}  {path.name}\n")
