@@ -99,5 +99,10 @@ def test_cli_errors_are_clear(built, tmp_path):
     folder, checkpoint, index = built
     missing = runner.invoke(app, ["search", str(tmp_path), "walking"])
     assert missing.exit_code != 0 and "not a wearclip index" in str(missing.exception)
-    unknown = runner.invoke(app, ["index", str(checkpoint), "--dataset", "no-such-set", "-o", str(tmp_path / "x")])
-    assert unknown.exit_code != 0 and "unknown dataset" in str(unknown.exception)
+    unknown = runner.invoke(app, ["index", str(checkpoint), "--dataset", "no-such-set", "-o", str(tmp_path / "x")],
+                            terminal_width=200)
+    assert unknown.exit_code == 2 and "unknown dataset" in unknown.output
+    option = runner.invoke(app, ["index", str(checkpoint), "--dataset", "uci-hapt", "--option", "label_scheme=x",
+                                 "-o", str(tmp_path / "x")], terminal_width=200)
+    assert option.exit_code == 2 and "has no option label_scheme" in option.output
+    assert not (tmp_path / "x").exists()

@@ -31,6 +31,8 @@ def index_command(
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name (see `wearclip data list`)."),
     root: Path | None = typer.Option(None, help="Dataset folder in its official layout; default: the embedded copy."),
     placement: str | None = typer.Option(None, help="Sensor placement; default: the dataset's default."),
+    option: list[str] = typer.Option([], "--option", help="Loader option KEY=VALUE, e.g. label_scheme=annotation "
+                                                          "(capture24); repeatable."),
     subject: list[str] = typer.Option([], "--subject", help="Index only this subject (repeatable)."),
     recording: list[str] = typer.Option([], "--recording", help="Index only this recording (repeatable)."),
     overlap: float | None = typer.Option(None, min=0.0, max=0.99, help="Window overlap; default: the model's."),
@@ -38,13 +40,13 @@ def index_command(
     batch_size: int = typer.Option(1024, min=1, help="Windows embedded per batch."),
 ) -> None:
     """Embed every window of a dataset (or some subjects/recordings) into an on-disk index."""
-    from .. import datasets
     from ..models.wearclip import WearClip
     from ..retrieval.index import index_dataset
+    from .data import _open as open_dataset
 
     started = time.perf_counter()
+    source = open_dataset(dataset, root, placement, option)
     model = WearClip.from_pretrained(checkpoint)
-    source = datasets.load(dataset, root, placement)
     out = out or Path("runs") / f"index-{dataset}"
     with console.status(f"embedding windows of {dataset} ..."):
         index = index_dataset(model, source, out, checkpoint=checkpoint, subjects=subject, recordings=recording,

@@ -66,6 +66,7 @@ class IndexInfo(BaseModel):
     dataset: str | None = None
     root: str | None = None
     placement: str | None = None
+    options: dict = {}
     window: WindowConfig | None = None
     classes: list[str] = []
 
@@ -180,7 +181,8 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
     weights) so that a search reloads the same model."""
     window = index_window_config(model, overlap)
     info = IndexInfo(dataset=dataset.name, root=str(Path(dataset.root).resolve()) if dataset.root else None,
-                     placement=dataset.placement, window=window, classes=list(dataset.classes))
+                     placement=dataset.placement, options=dict(dataset.options), window=window,
+                     classes=list(dataset.classes))
     if checkpoint is not None:
         checkpoint = Path(checkpoint).resolve()
         info.checkpoint, info.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint / WEIGHTS_NAME)
@@ -345,7 +347,7 @@ class EmbeddingIndex:
         wanted = set(zip(rows.subject, rows.recording))
         size, rate = info.window.size, info.window.rate
         out = np.full((len(rows), 3, size), np.nan, dtype=np.float32)
-        dataset = datasets.load(info.dataset, info.root, info.placement)
+        dataset = datasets.load(info.dataset, info.root, info.placement, **info.options)
         for recording in dataset.recordings():
             if (recording.subject, recording.recording) not in wanted:
                 continue
