@@ -16,6 +16,7 @@ optimises the same objective as a run on one.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -209,10 +210,12 @@ class Trainer:
         if self.world > 1:
             if self.device.type == "cuda":
                 self.objective = self.wrapped = nn.SyncBatchNorm.convert_sync_batchnorm(objective)
-            self.wrapped = nn.parallel.DistributedDataParallel(
-                self.objective, device_ids=[self.device.index] if self.device.type == "cuda" else None,
-                broadcast_buffers=False,
-            )
+            ddp = nn.parallel.DistributedDataParallel
+            # Buffers (normalisation, cached text features) are equal on every process: no per-step sync.
+            no_sync = "forward_sync_buffers" if "forward_sync_buffers" in inspect.signature(ddp).parameters \
+                else "broadcast_buffers"
+            self.wrapped = ddp(self.objective, device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                               **{no_sync: False})
         bf16 = config.precision == "bf16" or (config.precision == "auto" and self.device.type == "cuda")
         self.autocast = (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16)) if bf16 else nullcontext
 
