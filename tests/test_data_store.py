@@ -110,3 +110,13 @@ def test_window_dataset_reads_normalised_batches_without_loading_everything(mhea
     np.testing.assert_allclose(stacked.mean(axis=(0, 2)), 0.0, atol=1e-4)
     assert stacked[:, 0].std() == pytest.approx(1.0, rel=1e-3)  # y and z are constant in the fixture
     np.testing.assert_array_equal(torch.cat([b[1] for b in batches]).numpy(), windows.labels[train[::-1]])
+
+
+def test_a_dataset_both_zipped_and_extracted_is_refused_not_counted_twice(tmp_path):
+    import shutil
+
+    root = formats.motionsense(tmp_path / "ms")
+    shutil.unpack_archive(root / "B_Accelerometer_data.zip", root)
+    with pytest.raises(ValueError, match="recording 'dws_1' of subject '1' was read twice"):
+        WindowStore(tmp_path / "cache").open(datasets.load("motionsense", root))
+    assert list((tmp_path / "cache").iterdir()) == []

@@ -139,12 +139,18 @@ def build(
                     for v in rows.values():
                         v.clear()
 
+            seen: set[tuple[str, str]] = set()
             for recording in dataset.recordings():
                 if progress:
                     progress(recording)
+                if (recording.subject, recording.recording) in seen:
+                    raise ValueError(f"dataset {dataset.name!r}: recording {recording.recording!r} of subject "
+                                     f"{recording.subject!r} was read twice (is the dataset under {dataset.root} "
+                                     "both extracted and still zipped?)")
+                seen.add((recording.subject, recording.recording))
                 recording = resample(recording, config.rate)
                 x, labels, starts = window_recording(recording, config)
-                xf.write(np.ascontiguousarray(x, dtype="<f4").tobytes())
+                np.ascontiguousarray(x, dtype="<f4").tofile(xf)
                 recordings += 1
                 seconds += recording.duration
                 subject_seconds[recording.subject] += recording.duration
@@ -201,11 +207,20 @@ def read_windows(path: str | Path) -> Windows:
     return Windows(
         x=x,
         labels=table["label"].to_numpy().astype(np.int32),
-        subjects=np.asarray(table["subject"].to_pylist(), dtype=str),
-        recordings=np.asarray(table["recording"].to_pylist(), dtype=str),
+        subjects=_strings(table["subject"]),
+        recordings=_strings(table["recording"]),
         starts=table["start"].to_numpy(),
         classes=list(manifest["classes"]),
     )
+
+
+def _strings(column: pa.ChunkedArray) -> np.ndarray:
+    """A dictionary-encoded string column as a NumPy str array, without a Python object per row."""
+    column = column.unify_dictionaries() if column.num_chunks > 1 else column
+    if not column.num_chunks:
+        return np.empty(0, dtype=str)
+    names = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=str)
+    return np.concatenate([names[chunk.indices.to_numpy(zero_copy_only=False)] for chunk in column.chunks])
 
 
 class WindowDataset(torch.utils.data.Dataset):

@@ -44,11 +44,13 @@ COLUMNS = {"attr_time": np.int64, "attr_x": np.float64, "attr_y": np.float64, "a
 def read(root: Path, placement: str = "waist") -> Iterator[Recording]:
     """Yield the accelerometer recordings of one body position, per proband and activity."""
     index = {a: i for i, a in enumerate(ACTIVITIES)}
-    pattern = rf"(^|/)proband(\d+)/(.*/)?acc_({_ACTIVITY})(?:_(\d+))?_{placement}\.csv$"
+    inner_zip = rf"(?:acc_(?:{_ACTIVITY})_(\d+)_csv\.zip/)?"  # climbing archives nest one zip per recording
+    pattern = rf"(^|/)proband(\d+)/(.*?/)?{inner_zip}acc_({_ACTIVITY})(?:_(\d+))?_{placement}\.csv$"
     with Tree(root, nested=lambda path: re.search(ACC_ZIP, path) is not None) as tree:
         for path in tree.require(pattern, f"accelerometer files 'proband<N>/data/acc_<activity>_csv.zip' ({placement})"):
             found = re.search(pattern, path)
-            subject, activity, part = found.group(2), found.group(4), found.group(5) or "1"
+            subject, activity = found.group(2), found.group(5)
+            part = found.group(6) or found.group(4) or "1"
             name = tree.describe(path)
             frame = read_csv(lambda: tree.open(path), name, COLUMNS)
             if frame.empty:
