@@ -168,7 +168,8 @@ def build(
             raise ValueError(f"dataset {dataset.name!r} yielded no recordings")
         if n == 0:
             raise ValueError(f"dataset {dataset.name!r}: no window of {config.seconds:g} s passed the "
-                             f"'{config.label_rule}' label rule in {recordings} recordings")
+                             f"'{config.label_rule}' label rule in {recordings} recordings (keep_unlabelled "
+                             "windows unlabelled data)")
         write_json(tmp / "manifest.json", {
             "format": FORMAT,
             "wearclip": __version__,

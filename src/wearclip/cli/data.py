@@ -20,6 +20,7 @@ CACHE = typer.Option(None, help="Window store folder (default: $WEARCLIP_CACHE o
 SECONDS = typer.Option(2.0, help="Window length in seconds.")
 OVERLAP = typer.Option(0.5, help="Overlap of consecutive windows, 0 <= overlap < 1.")
 LABEL_RULE = typer.Option("pure", help="Window label rule: pure, majority or center.")
+KEEP = typer.Option(False, "--keep-unlabelled", help="Keep windows without a label (for inference on whole recordings).")
 
 
 def _open(name: str, root: Path | None, placement: str | None, option: list[str]):
@@ -39,7 +40,8 @@ def _open(name: str, root: Path | None, placement: str | None, option: list[str]
         raise typer.BadParameter(str(error)) from None
 
 
-def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_rule: str, rebuild: bool = False):
+def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_rule: str, keep: bool,
+             rebuild: bool = False):
     """Open (building if needed) the dataset's window store, showing progress, and return (windows, path)."""
     from pydantic import ValidationError
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -49,7 +51,7 @@ def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_
     from ..store import WindowStore
 
     try:
-        config = WindowConfig(seconds=seconds, overlap=overlap, label_rule=label_rule)
+        config = WindowConfig(seconds=seconds, overlap=overlap, label_rule=label_rule, keep_unlabelled=keep)
     except ValidationError as error:
         raise typer.BadParameter(str(error)) from None
     store = WindowStore(cache)
@@ -99,6 +101,7 @@ def info(
     seconds: float = SECONDS,
     overlap: float = OVERLAP,
     label_rule: str = LABEL_RULE,
+    keep_unlabelled: bool = KEEP,
 ) -> None:
     """Facts about a dataset; with its files (or the embedded copy), subjects, hours and windows per class."""
     from ..store import read_manifest
@@ -116,7 +119,7 @@ def info(
         console.print(f"pass --root with the downloaded files for subjects, hours and window counts "
                       f"(wearclip data download {name})")
         return
-    windows, path = _windows(dataset, cache, seconds, overlap, label_rule)
+    windows, path = _windows(dataset, cache, seconds, overlap, label_rule, keep_unlabelled)
     manifest = read_manifest(path)
     subjects = sorted(manifest["subjects"], key=lambda s: (len(s), s))
     console.print(f"{len(subjects)} subjects: {', '.join(subjects)}")
@@ -141,6 +144,7 @@ def prepare(
     seconds: float = SECONDS,
     overlap: float = OVERLAP,
     label_rule: str = LABEL_RULE,
+    keep_unlabelled: bool = KEEP,
     rebuild: bool = typer.Option(False, help="Rebuild even if an up-to-date store exists."),
 ) -> None:
     """Read a dataset once and cache its windows on disk (reused by every later run)."""
@@ -148,7 +152,7 @@ def prepare(
 
     dataset = _open(name, root, placement, option)
     started = time.perf_counter()
-    windows, path = _windows(dataset, cache, seconds, overlap, label_rule, rebuild)
+    windows, path = _windows(dataset, cache, seconds, overlap, label_rule, keep_unlabelled, rebuild)
     console.print(f"{name}: {len(windows)} windows, {len(set(windows.subjects))} subjects, "
                   f"{len(dataset.classes)} classes in {time.perf_counter() - started:.1f} s -> {path}")
 

@@ -215,8 +215,9 @@ SPEC = register(
         subjects=tuple(f"P{i:03d}" for i in range(1, 152)),
         licence="CC BY 4.0 (data); annotation dictionary and code under the Oxford Academic Use Licence",
         citation=(
-            "Chan, Hang Yuan, Walmsley, ..., Doherty. CAPTURE-24: A large dataset of wrist-worn activity "
-            "tracker data collected in the wild for human activity recognition. Scientific Data 11, 1135, 2024."
+            "Chan, Yuan, Tong, Acquah, Schonfeldt, Gershuny, Doherty. CAPTURE-24: A large dataset of wrist-worn "
+            "activity tracker data collected in the wild for human activity recognition. Scientific Data 11, 2024. "
+            "doi:10.1038/s41597-024-03960-3"
         ),
         url="https://ora.ox.ac.uk/objects/uuid:99d7c092-d865-4a19-b096-cc16440cd001",
         read=read,
