@@ -48,7 +48,7 @@ def pretrain_command(
     try:
         resolved = load_config(config, set_)
     except (ConfigError, FileNotFoundError) as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{error}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
     if show:
         console.print(dump_config(resolved), end="", markup=False, highlight=False)
@@ -77,7 +77,7 @@ def pretrain_command(
             summary = run_pretraining(resolved, out, resume, on_step=on_step, on_epoch=on_epoch,
                                       log=progress.console.print if main else lambda _: None)
     except (ConfigError, FileExistsError, FileNotFoundError) as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{error}[/red]", soft_wrap=True)
         raise typer.Exit(2) from None
     finally:
         distributed.teardown()
