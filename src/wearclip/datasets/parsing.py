@@ -8,6 +8,7 @@ Files are given as a path or as an ``opener`` (a callable returning a binary fil
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import zlib
@@ -28,11 +29,7 @@ _CORRUPT = (EOFError, zlib.error, OSError, UnicodeDecodeError)
 
 def _lines(opener: Opener, compression: str | None) -> Iterator[str]:
     with opener() as raw:
-        stream = raw
-        if compression == "gzip":
-            import gzip
-
-            stream = gzip.GzipFile(fileobj=raw)
+        stream = gzip.GzipFile(fileobj=raw) if compression == "gzip" else raw
         yield from io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
 
 
@@ -43,8 +40,7 @@ def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int
             stripped = line.strip()
             if not stripped:
                 continue
-            fields = [x for x in stripped.split(sep)] if sep not in (None, " ") else stripped.split()
-            fields = [x.strip() for x in fields]
+            fields = [x.strip() for x in stripped.split(sep)] if sep not in (None, " ") else stripped.split()
             if len(fields) != ncols:
                 return f"line {lineno}: expected {ncols} fields, found {len(fields)}"
             for i, value in enumerate(fields, 1):
