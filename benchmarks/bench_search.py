@@ -12,6 +12,7 @@ queries and a batch, the same for the FAISS backend, and whether both backends a
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import tempfile
@@ -67,7 +68,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {args.threads} threads; "
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f}), "
+          f"torch {torch.__version__}, {args.threads} threads; "
           f"index {args.n:,} x {args.dim} float16 ({args.n * args.dim * 2 / 2**20:,.0f} MiB)")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +110,7 @@ def main() -> None:
             single = latencies(lambda i, b=backend: index.search(queries[i], args.k, b), args.queries)
             print(f"{backend:>5} top-{args.k}, 1 query:    {summary(single)}")
             many = latencies(lambda i, b=backend: index.search(batch, args.k, b), 3)
-            print(f"{backend:>5} top-{args.k}, {args.batch} queries: {summary(many)}   "
+            print(f"{backend:>5} top-{args.k}, {args.batch} queries: {summary(many)}  "
                   f"({1000 * args.batch / statistics.median(many):,.0f} queries/s)")
             results[backend] = index.search(queries, args.k, backend)[1]
         if len(results) == 2:

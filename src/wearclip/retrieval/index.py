@@ -47,7 +47,7 @@ at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^
 
 FLOAT32_QUERIES = 8
 """From this many queries on, a chunk is converted to float32 once and scored exactly for all of them:
-float16 matrix products are fast only as matrix-vector products on CPUs."""
+on CPUs float16 is fast only in matrix-vector products, so fewer queries are scored one at a time."""
 
 Backend = Literal["exact", "faiss"]
 BACKENDS = ("exact", "faiss")
@@ -199,8 +199,9 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` rows of float16 ``embeddings`` (n, d) by inner product with each unit-norm query (q, d).
 
-    Returns float32 scores and int64 ids (q, k), best first. Each chunk is scored in float16; its
-    candidates are rescored in float32 and the candidate set grows until no row outside it can win."""
+    Returns float32 scores and int64 ids (q, k), best first, equal to a float32 brute force. Chunk by
+    chunk: fewer than FLOAT32_QUERIES queries go through :func:`rescored_top_k` one at a time, more are
+    scored in float32 together."""
     queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
     n, k = len(embeddings), min(k, len(embeddings))
     best_scores = torch.empty(len(queries), 0)
@@ -208,27 +209,26 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK
     for lo in range(0, n, chunk_rows):
         block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
         if len(queries) >= FLOAT32_QUERIES:
-            top = (queries @ block.float().T).topk(min(k, len(block)), dim=1)
-            ids = top.indices
+            scores, ids = (queries @ block.float().T).topk(min(k, len(block)), dim=1)
         else:
-            top, ids = rescored_top_k(block, queries, k)
-        best_scores = torch.cat([best_scores, top.values], dim=1)
+            scores, ids = (torch.stack(t) for t in zip(*(rescored_top_k(block, q, k) for q in queries)))
+        best_scores = torch.cat([best_scores, scores], dim=1)
         best_ids = torch.cat([best_ids, ids + lo], dim=1)
         best_scores, best_ids = ranked(best_scores, best_ids, k)
     return best_scores.numpy(), best_ids.numpy()
 
 
-def rescored_top_k(block: torch.Tensor, queries: torch.Tensor, k: int):
-    """Exact top-``k`` of a float16 block for a few queries: score all rows in float16, rescore the best
-    in float32, and widen the candidate set until no row outside it can beat the k-th (see APPROX_ERROR)."""
-    approx = (block @ queries.half().T).T.float()
+def rescored_top_k(block: torch.Tensor, query: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Exact top-``k`` (scores, rows) of a float16 block for one query: score every row with a float16
+    matrix-vector product, rescore the best in float32, and widen the candidate set until no row outside
+    it can beat the k-th (see APPROX_ERROR)."""
+    approx = torch.mv(block, query.half())
     m = min(len(block), k + 32)
     while True:
-        candidates = approx.topk(m, dim=1)
-        exact = torch.einsum("qmd,qd->qm", block[candidates.indices].float(), queries)
-        top = exact.topk(min(k, m), dim=1)
-        if m == len(block) or bool((top.values[:, -1] > candidates.values[:, -1] + APPROX_ERROR).all()):
-            return top, candidates.indices.gather(1, top.indices)
+        values, rows = approx.topk(m)
+        top = (block[rows].float() @ query).topk(min(k, m))
+        if m == len(block) or float(top.values[-1]) > float(values[-1]) + APPROX_ERROR:
+            return top.values, rows[top.indices]
         m = min(len(block), 4 * m)
 
 
