@@ -106,3 +106,5 @@ def test_cli_errors_are_clear(built, tmp_path):
                                  "-o", str(tmp_path / "x")], terminal_width=200)
     assert option.exit_code == 2 and "has no option label_scheme" in option.output
     assert not (tmp_path / "x").exists()
+    backend = runner.invoke(app, ["search", str(index), "walking", "--backend", "annoy"], terminal_width=200)
+    assert backend.exit_code == 2 and "choose one of exact, faiss" in backend.output

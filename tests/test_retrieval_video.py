@@ -254,5 +254,8 @@ def test_pretrain_against_xclip_text_then_search_videos_from_the_cli(tmp_path, x
     want = video_to_sensor(EmbeddingIndex(index), model, VideoEmbeddings.load(saved), k=2)
     assert [int(r[1]) for r in table_rows(reverse.output)] == want.id.tolist()
 
-    both = runner.invoke(app, ["search-video", str(index), "-k", "2"])
-    assert both.exit_code != 0 and "either --videos or --video-embeddings" in both.output
+    both = runner.invoke(app, ["search-video", str(index), "-k", "2"], terminal_width=200)
+    assert both.exit_code == 2 and "either --videos or --video-embeddings" in both.output
+    outside = runner.invoke(app, ["search-video", str(index), "--video-embeddings", str(saved), "--window", "99999"],
+                            terminal_width=200)
+    assert outside.exit_code == 2 and "[99999] not in [0," in outside.output

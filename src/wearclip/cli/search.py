@@ -13,6 +13,14 @@ from . import app, console
 BACKEND_HELP = "exact (chunked float16 products, rescored in float32) or faiss (needs faiss-cpu); same results."
 
 
+def check_backend(value: str) -> str:
+    from ..retrieval.index import BACKENDS
+
+    if value not in BACKENDS:
+        raise typer.BadParameter(f"{value!r}; choose one of {', '.join(BACKENDS)}")
+    return value
+
+
 def hits_table(hits, title: str, columns: tuple[str, ...] = ("rank", "id", "similarity")) -> Table:
     """A rich table of search results with their manifest entries."""
     table = Table(title=title, title_justify="left")
@@ -62,7 +70,7 @@ def search_command(
     index: Path = typer.Argument(..., help="Index folder built by `wearclip index`."),
     queries: list[str] = typer.Argument(..., help="One or more activity descriptions, e.g. \"someone climbing stairs\"."),
     k: int = typer.Option(10, "-k", min=1, help="Windows per query."),
-    backend: str = typer.Option("exact", help=BACKEND_HELP),
+    backend: str = typer.Option("exact", help=BACKEND_HELP, callback=check_backend),
     checkpoint: Path | None = typer.Option(None, help="Model folder, if it moved since indexing."),
     plot: Path | None = typer.Option(None, help="Write a PNG of the retrieved signals (one per query: NAME-2.png, ...)."),
     csv: Path | None = typer.Option(None, help="Also write the results as CSV."),
@@ -97,7 +105,7 @@ def search_video_command(
     video_model: str | None = typer.Option(None, help="X-CLIP model for the videos; default: the checkpoint's text encoder."),
     save_video_embeddings: Path | None = typer.Option(None, help="Write the computed video embeddings (.npz) for reuse."),
     checkpoint: Path | None = typer.Option(None, help="Model folder, if it moved since indexing."),
-    backend: str = typer.Option("exact", help=BACKEND_HELP),
+    backend: str = typer.Option("exact", help=BACKEND_HELP, callback=check_backend),
     batch_size: int = typer.Option(8, min=1, help="Videos per X-CLIP batch."),
 ) -> None:
     """Sensor windows -> top-k videos (with --window), or each video -> its top-k windows."""
@@ -107,6 +115,8 @@ def search_video_command(
     if bool(videos) == bool(video_embeddings):
         raise typer.BadParameter("give either --videos or --video-embeddings")
     store = EmbeddingIndex(index)
+    if outside := [w for w in window if not 0 <= w < len(store)]:
+        raise typer.BadParameter(f"{outside} not in [0, {len(store)}) for {index}", param_hint="--window")
     model = store.load_model(checkpoint)
     if video_embeddings:
         embedded = VideoEmbeddings.load(video_embeddings)
