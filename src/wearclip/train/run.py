@@ -115,6 +115,7 @@ def run_pretraining(
     log: Callable[[str], None] = print,
 ) -> dict:
     """Run (or resume) one pre-training and return its summary (also written to ``summary.json``)."""
+    distributed.setup(config.train.device)  # under torchrun: join the group before any collective
     run_dir = Path(out or config.out or Path("runs") / config.name)
     prepare_run_dir(config, run_dir, resume)
     parts = open_windows(config, log)
