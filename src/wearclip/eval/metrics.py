@@ -46,6 +46,26 @@ def evaluate_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: list[s
     )
 
 
+def mean_std(values) -> tuple[float, float]:
+    """Mean and standard deviation (population, ddof=0) of per-seed scores."""
+    values = np.asarray(list(values), dtype=float)
+    if values.size == 0:
+        raise ValueError("no scores to summarise")
+    return float(values.mean()), float(values.std())
+
+
+def format_mean_std(values, scale: float = 100.0) -> str:
+    """'93.4 ± 0.8' in percent; a single run prints without a spread."""
+    values = list(values)
+    mean, std = mean_std(values)
+    return f"{scale * mean:.1f}" if len(values) == 1 else f"{scale * mean:.1f} ± {scale * std:.1f}"
+
+
+def random_guesses(n: int, n_classes: int, seed: int) -> np.ndarray:
+    """Uniformly random class indices: the chance baseline, measured like any other predictor."""
+    return np.random.default_rng(seed).integers(0, n_classes, size=n)
+
+
 def plot_confusion(result: ClassificationResult, path: str | Path, title: str) -> Path:
     """Row-normalised confusion matrix as a PNG (written atomically)."""
     import matplotlib

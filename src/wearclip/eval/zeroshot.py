@@ -23,6 +23,21 @@ def embed_windows(model: WearClip, x: np.ndarray, batch_size: int = 1024) -> tor
     return torch.cat(out) if out else torch.empty(0, model.config.embed_dim)
 
 
+@torch.no_grad()
+def window_features(model: WearClip, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+    """IMU-encoder features (before the projection head) of (N, 3, T) windows, in eval mode.
+
+    With the encoder frozen these never change, so head-only training computes them once.
+    """
+    model.eval()
+    device = model.logit_scale.device
+    out = [
+        model.sensor_features(torch.as_tensor(np.asarray(x[i : i + batch_size]), device=device)).cpu()
+        for i in range(0, len(x), batch_size)
+    ]
+    return torch.cat(out) if out else torch.empty(0, model.imu.out_dim)
+
+
 class ZeroShotClassifier:
     """One prototype per class: the normalised mean of the embeddings of the class's sentences
     (a single sentence per class gives the one-template classifier; several give an ensemble)."""
@@ -49,3 +64,10 @@ class ZeroShotClassifier:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class index per window."""
         return self.scores(x).argmax(1).numpy()
+
+    @torch.no_grad()
+    def predict_features(self, features: torch.Tensor) -> np.ndarray:
+        """Class index per window from precomputed :func:`window_features`."""
+        self.model.eval()
+        sensor = F.normalize(self.model.sensor_head(features.to(self.model.logit_scale.device)), dim=-1).cpu()
+        return (sensor @ self.prototypes.T).argmax(1).numpy()

@@ -1,0 +1,110 @@
+"""Figures of the experiments (written atomically as PNG): transfer matrix, k-shot curves, prediction timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io import atomic_path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
+    _pyplot().close(fig)
+    return path
+
+
+def _value(table: pd.DataFrame, row: str, dataset: str, stat: str = "mean") -> float:
+    line = table[table["row"] == row]
+    return float(line[f"{dataset}:{stat}"].iloc[0]) if len(line) else np.nan
+
+
+def plot_transfer(table: pd.DataFrame, datasets: Sequence[str], path: Path) -> Path | None:
+    """Heatmap of zero-shot macro-F1: pre-training dataset (rows) x target (columns), chance below."""
+    matrix = np.array([[_value(table, f"from:{a}", b) for b in datasets] for a in datasets])
+    if np.isnan(matrix).all():
+        return None
+    chance = [_value(table, "chance", b) for b in datasets]
+    plt = _pyplot()
+    n = len(datasets)
+    fig, ax = plt.subplots(figsize=(2.2 + 1.4 * n, 1.6 + 1.0 * n))
+    ax.imshow(np.nan_to_num(matrix, nan=0), cmap="viridis", vmin=0, vmax=100)
+    for i in range(n):
+        for j in range(n):
+            if not np.isnan(matrix[i, j]):
+                ax.text(j, i, f"{matrix[i, j]:.1f}", ha="center", va="center",
+                        color="white" if matrix[i, j] < 60 else "black", fontsize=9)
+    labels = [f"{d}\n(chance {c:.1f})" if not np.isnan(c) else d for d, c in zip(datasets, chance)]
+    ax.set_xticks(range(n), labels, fontsize=8)
+    ax.set_yticks(range(n), datasets, fontsize=8)
+    ax.set_xlabel("target (zero-shot on its test subjects)")
+    ax.set_ylabel("pre-trained on")
+    ax.set_title("Zero-shot macro-F1 (%)", fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_shots(table: pd.DataFrame, datasets: Sequence[str], shots: Sequence[int], path: Path) -> Path | None:
+    """Macro-F1 against labelled windows per class: head adaptation vs supervised, per dataset."""
+    shown = [d for d in datasets if not np.isnan([_value(table, f"nls/{k}", d) for k in shots]).all()]
+    if not shown:
+        return None
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.4), squeeze=False)
+    x = np.arange(len(shots) + 1)
+    ticks = [str(k) for k in shots] + ["all"]
+    for ax, dataset in zip(axes[0], shown):
+        for prefix, name, color in (("nls", "NLS + head adaptation", "tab:blue"),
+                                    ("supervised", "supervised conv", "tab:orange")):
+            keys = [f"{prefix}/{k}" for k in shots] + [f"{prefix}/all"]
+            mean = np.array([_value(table, key, dataset) for key in keys])
+            std = np.array([_value(table, key, dataset, "std") for key in keys])
+            ax.plot(x, mean, marker="o", color=color, label=name)
+            ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2)
+        for row, name, style in (("nls/0", "NLS zero-shot", "--"), ("chance", "chance", ":")):
+            level = _value(table, row, dataset)
+            if not np.isnan(level):
+                ax.axhline(level, color="gray", linestyle=style, label=name)
+        ax.set_xticks(x, ticks)
+        ax.set_xlabel("labelled windows per class (k)")
+        ax.set_ylabel("macro-F1 (%)")
+        ax.set_ylim(0, 100)
+        ax.set_title(dataset, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_timeline(times: np.ndarray, magnitude: np.ndarray, window_starts: np.ndarray, window_seconds: float,
+                  probabilities: np.ndarray, activities: Sequence[str], path: Path, title: str) -> Path:
+    """Acceleration magnitude over time above a heatmap of per-window activity probabilities."""
+    plt = _pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 2.2 + 0.35 * len(activities)), sharex=True,
+                                      gridspec_kw={"height_ratios": [1, max(1.0, 0.3 * len(activities))]})
+    top.plot(times, magnitude, linewidth=0.5, color="black")
+    top.set_ylabel("|acc| (g)")
+    top.set_title(title, fontsize=10)
+    end = window_starts[-1] + window_seconds if len(window_starts) else 1.0
+    bottom.imshow(probabilities.T, aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest",
+                  extent=(window_starts[0] if len(window_starts) else 0, end, len(activities) - 0.5, -0.5))
+    best = probabilities.argmax(1)
+    bottom.scatter(window_starts + window_seconds / 2, best, s=4, color="tab:red")
+    bottom.set_yticks(range(len(activities)), activities, fontsize=8)
+    bottom.set_xlabel("time (s)")
+    fig.tight_layout()
+    return _save(fig, path)

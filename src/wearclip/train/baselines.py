@@ -1,0 +1,274 @@
+"""Self-supervised baselines of the study, each followed by an MLP classifier on frozen features.
+
+* ``autoencoder``: the study's conv encoder (:class:`~wearclip.models.imu.ConvEncoder`, before its
+  pooling) and a mirrored transposed-conv decoder, trained to reconstruct the normalised window (MSE).
+* ``simclr``: the same conv encoder with an MLP projection head, NT-Xent between two augmented views
+  (:mod:`wearclip.augment`: jitter, scaling, rotation, time warp, permutation).
+* ``cpc``: contrastive predictive coding as in Haresamudram et al. (2021, "Contrastive predictive
+  coding for human activity recognition"): three same-padded conv blocks (32/64/128 channels,
+  kernel 3, reflect padding, no bias, ReLU, dropout 0.2) encode every time step, a 2-layer GRU
+  (256 units, dropout 0.2) summarises the past into a context c_t at a random step t, and one linear
+  map per future step k = 1..K predicts z_{t+k}; InfoNCE picks the true z_{t+k} among the batch's.
+  The classifier reads the GRU output at the last step.
+
+The classifier (:func:`train_classifier`) is the MLP of that CPC work (256-128-classes with batch
+norm, ReLU and dropout 0.2), trained with cross-entropy on features computed once by the frozen
+encoder, with early stopping on validation macro-F1. Every input is raw (B, 3, T) windows in g,
+normalised per channel with the training statistics stored in the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..augment import AugmentConfig, augment
+from ..eval.metrics import evaluate_predictions
+from ..losses import nt_xent_loss
+from ..models.heads import ProjectionHead
+from ..models.imu import build_imu_encoder
+from ..preprocess import Windows, channel_stats
+from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
+
+SSL_METHODS = ("autoencoder", "simclr", "cpc")
+
+
+class Normalised(nn.Module):
+    """Per-channel input normalisation with statistics stored as buffers (saved with the weights)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(3))
+        self.register_buffer("std", torch.ones(3))
+
+    def set_normalization(self, mean, std) -> None:
+        self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.std.copy_(torch.as_tensor(std, dtype=torch.float32))
+
+    def normalise(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean[None, :, None]) / self.std[None, :, None]
+
+    @torch.no_grad()
+    def features_of(self, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+        """Frozen features of (N, 3, T) windows, in eval mode and batches (works on memmaps)."""
+        self.eval()
+        device = self.mean.device
+        return torch.cat([self.features(torch.as_tensor(np.asarray(x[i : i + batch_size]), device=device)).float().cpu()
+                          for i in range(0, len(x), batch_size)])
+
+
+class ConvAutoencoder(Normalised):
+    """Conv encoder (the study's, 96 channels) and a transposed-conv decoder mirroring it."""
+
+    def __init__(self, channels=(32, 64, 96), kernels=(24, 16, 8), dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = build_imu_encoder("conv", channels=channels, kernels=kernels, dropout=dropout)
+        widths = [3, *channels]
+        layers: list[nn.Module] = []
+        for i in range(len(channels), 0, -1):
+            layers.append(nn.ConvTranspose1d(widths[i], widths[i - 1], kernels[i - 1]))
+            if i > 1:
+                layers.append(nn.ReLU())
+        self.decoder = nn.Sequential(*layers)
+        self.out_dim = self.encoder.out_dim
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(self.normalise(x))
+
+    def loss(self, x: torch.Tensor, batch: GlobalBatch) -> torch.Tensor:
+        target = self.normalise(x)
+        return F.mse_loss(self.decoder(self.encoder.net(target)), target)
+
+
+class SimCLR(Normalised):
+    """Conv encoder and projection head; NT-Xent between two augmented views of each window."""
+
+    def __init__(self, projection_dim: int = 128, temperature: float = 0.1,
+                 augmentations: AugmentConfig | None = None) -> None:
+        super().__init__()
+        self.encoder = build_imu_encoder("conv")
+        self.head = ProjectionHead(self.encoder.out_dim, projection_dim, 256, 2)
+        self.temperature = temperature
+        self.augmentations = augmentations or AugmentConfig()
+        self.out_dim = self.encoder.out_dim
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(self.normalise(x))
+
+    def loss(self, x: torch.Tensor, batch: GlobalBatch) -> torch.Tensor:
+        rng = batch.random()
+        views = [self.head(self.features(augment(x, rng, self.augmentations))) for _ in range(2)]
+        return nt_xent_loss(*views, temperature=self.temperature)
+
+
+class CPC(Normalised):
+    """Contrastive predictive coding (conv encoder per step, GRU context, K linear step predictors)."""
+
+    def __init__(self, steps: int = 12, kernel: int = 3, channels=(32, 64, 128), hidden: int = 256,
+                 dropout: float = 0.2) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = 3
+        for out in channels:
+            layers += [nn.Conv1d(width, out, kernel, padding=kernel // 2, padding_mode="reflect", bias=False),
+                       nn.ReLU(), nn.Dropout(dropout)]
+            width = out
+        self.encoder = nn.Sequential(*layers)
+        self.context = nn.GRU(width, hidden, num_layers=2, batch_first=True, dropout=dropout)
+        self.predictors = nn.ModuleList(nn.Linear(hidden, width) for _ in range(steps))
+        self.steps = steps
+        self.out_dim = hidden
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, channels) per-step encodings z."""
+        return self.encoder(self.normalise(x)).transpose(1, 2)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        output, _ = self.context(self.encode(x))
+        return output[:, -1]
+
+    def loss(self, x: torch.Tensor, batch: GlobalBatch) -> torch.Tensor:
+        z = self.encode(x)
+        length = z.shape[1]
+        if length <= self.steps:
+            raise ValueError(f"CPC predicts {self.steps} steps ahead; windows of {length} samples are too short")
+        t = int(torch.randint(length - self.steps, (1,), generator=batch.generator))
+        context, _ = self.context(z[:, : t + 1])
+        c_t = context[:, -1]
+        targets = torch.arange(len(x), device=x.device)
+        losses = [F.cross_entropy(self.predictors[k](c_t) @ z[:, t + 1 + k].T, targets) for k in range(self.steps)]
+        return torch.stack(losses).mean()
+
+
+def build_ssl(method: Literal["autoencoder", "simclr", "cpc"], **kwargs) -> Normalised:
+    """A fresh self-supervised model by name (``kwargs`` go to its constructor)."""
+    builders = {"autoencoder": ConvAutoencoder, "simclr": SimCLR, "cpc": CPC}
+    if method not in builders:
+        raise KeyError(f"unknown self-supervised method {method!r}; choose one of {', '.join(SSL_METHODS)}")
+    return builders[method](**kwargs)
+
+
+class SSLObjective(nn.Module):
+    """A self-supervised model's ``loss`` for the Trainer; its random draws come from the batch."""
+
+    def __init__(self, model: Normalised) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch: tuple[torch.Tensor, GlobalBatch]) -> dict[str, torch.Tensor]:
+        return {"loss": self.model.loss(*batch)}
+
+
+def window_batches(windows: Windows) -> Callable[[GlobalBatch, torch.device], tuple[torch.Tensor, GlobalBatch]]:
+    """``make_batch`` for the Trainer: the batch's raw windows, with the batch for its random draws."""
+
+    def make_batch(batch: GlobalBatch, device: torch.device) -> tuple[torch.Tensor, GlobalBatch]:
+        return to_device(windows.x[batch.local], device), batch
+
+    return make_batch
+
+
+def train_ssl(
+    method: Literal["autoencoder", "simclr", "cpc"],
+    train: Windows,
+    val: Windows,
+    config: TrainConfig | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+    **model_kwargs,
+) -> TrainResult:
+    """Self-supervised pre-training on unlabelled windows; early stopping on the validation loss."""
+    config = (config or TrainConfig()).model_copy(update={"monitor": "val_loss"})
+    torch.manual_seed(config.seed)
+    model = build_ssl(method, **model_kwargs)
+    model.set_normalization(*channel_stats(train.x))
+    task = SSLObjective(model)
+    val_batch = window_batches(val)
+
+    def validate() -> dict[str, float]:
+        """The objective on the validation windows in fixed batches with fixed draws."""
+        losses = [
+            task(val_batch(GlobalBatch.whole(np.arange(start, min(start + config.batch_size, len(val))), config.seed + i),
+                           model.mean.device))["loss"].item()
+            for i, start in enumerate(range(0, len(val) - 1, config.batch_size))
+        ]
+        return {"val_loss": float(np.mean(losses))}
+
+    trainer = Trainer(task, len(train), window_batches(train), config, validate=validate, model=model,
+                      on_epoch=on_epoch)
+    return trainer.fit()
+
+
+class MLPClassifier(nn.Module):
+    """The classifier of the CPC work: d -> 256 -> 128 -> classes, batch norm, ReLU, dropout 0.2."""
+
+    def __init__(self, in_dim: int, n_classes: int, dropout: float = 0.2) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(in_dim, 256), nn.BatchNorm1d(256), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(256, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(128, n_classes),
+        )
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.net(features)
+
+
+class FeatureCrossEntropy(nn.Module):
+    """Cross-entropy of the MLP on cached features; a batch is (window indices, labels)."""
+
+    def __init__(self, classifier: MLPClassifier, features: torch.Tensor) -> None:
+        super().__init__()
+        self.classifier = classifier
+        self.register_buffer("features", features, persistent=False)
+
+    def forward(self, batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
+        index, labels = batch
+        return {"loss": F.cross_entropy(self.classifier(self.features[index]), labels)}
+
+
+def train_classifier(
+    encoder: Normalised,
+    train: Windows,
+    val: Windows,
+    config: TrainConfig | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+) -> tuple[MLPClassifier, TrainResult]:
+    """An MLP on the frozen ``encoder``'s features; early stopping on validation macro-F1.
+
+    Returns the classifier (which takes features: use :func:`predict`) and the training record.
+    """
+    config = (config or TrainConfig()).model_copy(update={"monitor": "val_macro_f1", "device": "cpu"})
+    config = config.model_copy(update={"batch_size": int(np.clip(len(train), 2, config.batch_size))})
+    torch.manual_seed(config.seed)
+    train_features, val_features = encoder.features_of(train.x), encoder.features_of(val.x)
+    classifier = MLPClassifier(train_features.shape[1], len(train.classes))
+    labels = torch.as_tensor(train.labels, dtype=torch.long)
+
+    def make_batch(batch: GlobalBatch, device: torch.device):
+        index = torch.as_tensor(batch.indices)
+        return index.to(device), labels[index].to(device)
+
+    def validate() -> dict[str, float]:
+        predictions = classify(classifier, val_features)
+        return {"val_macro_f1": evaluate_predictions(val.labels, predictions, val.classes).macro_f1}
+
+    trainer = Trainer(FeatureCrossEntropy(classifier, train_features), len(train), make_batch, config,
+                      validate=validate, model=classifier, on_epoch=on_epoch)
+    return classifier, trainer.fit()
+
+
+@torch.no_grad()
+def classify(classifier: MLPClassifier, features: torch.Tensor) -> np.ndarray:
+    """Class index per row of precomputed features."""
+    classifier.eval()
+    return classifier(features).argmax(1).numpy()
+
+
+def predict(encoder: Normalised, classifier: MLPClassifier, x: np.ndarray) -> np.ndarray:
+    """Class index per raw window: frozen encoder features, then the MLP."""
+    return classify(classifier, encoder.features_of(x))
