@@ -208,7 +208,7 @@ def evaluate(
     adapt: bool = typer.Option(False, help="Adapt the projection heads on the target's labelled windows."),
     shots: int | None = typer.Option(None, min=1, help="Labelled windows per class (default: the whole train split)."),
     unseen: bool = typer.Option(False, help="Unseen-activity protocol (groups held out of pre-training)."),
-    seeds: int = typer.Option(3, min=1, help="Seeds 0..N-1, each a full run of the pipeline."),
+    seeds: int = typer.Option(5, min=1, help="Seeds 0..N-1, each a full run of the pipeline."),
     root: list[str] = typer.Option(None, help="NAME=DIR of a dataset's folder; repeatable."),
     placement: list[str] = typer.Option(None, help="NAME=PLACEMENT; repeatable."),
     epochs: int | None = typer.Option(None, min=1, help="Maximum epochs of pre-training and baselines."),
@@ -237,7 +237,7 @@ def evaluate(
 def experiment(
     name: str = typer.Argument(..., help="table1, table3, table4, table5, fig2 or fig3."),
     datasets: str = typer.Option(..., help="Comma-separated datasets (columns; the pool for leave-one-dataset-out)."),
-    seeds: int = typer.Option(3, min=1, help="Seeds 0..N-1 per cell."),
+    seeds: int = typer.Option(5, min=1, help="Seeds 0..N-1 per cell (the study: 5)."),
     targets: str | None = typer.Option(None, help="Only these datasets' columns (default: all)."),
     rows: str | None = typer.Option(None, help="Only these rows, by id (see --list-rows)."),
     root: list[str] = typer.Option(None, help="NAME=DIR of a dataset's folder; repeatable."),

@@ -79,7 +79,7 @@ def plot_confusion(result: ClassificationResult, path: str | Path, title: str) -
     rows = cm.sum(1, keepdims=True)
     norm = np.divide(cm, rows, out=np.zeros_like(cm), where=rows > 0)
     n = len(result.classes)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * n, 0.8 + 0.5 * n))
+    fig, ax = plt.subplots(figsize=(max(4.5, 1.0 + 0.55 * n), max(4.0, 0.8 + 0.5 * n)))
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(n), result.classes, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(n), result.classes, fontsize=8)
