@@ -129,3 +129,26 @@ def test_experiment_runs_resumes_and_refuses_other_settings(tmp_path):
     assert "pre-training" not in invoke(*base, "--epochs", "1").output
     other = runner.invoke(app, [str(a) for a in base] + ["--epochs", "2"])
     assert other.exit_code != 0 and "other settings" in other.output
+
+
+def test_adapt_trains_heads_on_k_shots_and_saves_a_checkpoint(checkpoint, tmp_path):
+    root = shared_dataset("seglearn-watch")
+    out = tmp_path / "adapted"
+    invoke("adapt", checkpoint, "--dataset", "seglearn-watch", "--root", root, "--shots", "5", "--epochs", "15",
+           "--out", out)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["train_windows"] == 5 * 7 and metrics["capped"] == {}
+    # an untrained model is near chance; heads adapted on 35 windows must do better on unseen subjects
+    assert metrics["after"]["macro_f1"] > metrics["before"]["macro_f1"] + 0.1, metrics
+    adapted, original = WearClip.from_pretrained(out / "checkpoint"), WearClip.from_pretrained(checkpoint)
+    assert torch.equal(adapted.imu.net[0].weight, original.imu.net[0].weight)
+    assert not torch.equal(adapted.sensor_head.net[0].weight, original.sensor_head.net[0].weight)
+
+
+def test_evaluate_prints_mean_and_std_over_seeds(tmp_path):
+    root = shared_dataset("seglearn-watch")
+    result = invoke("evaluate", "--method", "chance", "--datasets", "seglearn-watch", "--target", "seglearn-watch",
+                    "--seeds", "2", "--root", f"seglearn-watch={root}")
+    assert "seed 1: macro-F1" in result.output and "over 2 seed(s)" in result.output
+    bad = runner.invoke(app, ["evaluate", "--datasets", "seglearn-watch", "--target", "uci-hapt"])
+    assert bad.exit_code != 0 and "is not among --datasets" in bad.output
