@@ -90,3 +90,11 @@ def test_chance_is_measured_and_low():
     assert format_mean_std([0.934, 0.926, 0.942]) == f"93.4 ± {100 * np.std([0.934, 0.926, 0.942]):.1f}"
     assert format_mean_std([0.5]) == "50.0"
     assert mean_std([1.0, 0.0]) == (0.5, 0.5)
+
+
+def test_a_preset_sets_model_objective_and_mode():
+    runner = ProtocolRunner(EvalSettings(), ["a"])
+    config, objective, mode = runner.recipe_of(Setup(method="nls", preset="slip"))
+    assert (mode, objective.name, objective.simclr_weight, config.simclr_dim) == ("random-template+body-parts", "clip", 1.0, 128)
+    config, objective, mode = runner.recipe_of(Setup(method="nls", objective="unicl", mode="random-template"))
+    assert (mode, objective.name, objective.simclr_weight, config.simclr_dim) == ("random-template", "unicl", 0.0, 0)

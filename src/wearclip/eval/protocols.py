@@ -100,6 +100,8 @@ class Setup(BaseModel):
     adapt: bool = False
     shots: int | None = Field(None, ge=1)
     unseen: bool = False
+    preset: str | None = Field(None, description="a pre-training preset or YAML (wearclip pretrain): its model, "
+                                                 "objective and sentence mode replace the fields above")
 
     def sources(self, target: str, run_datasets: Sequence[str]) -> tuple[str, ...]:
         """The datasets pre-training reads for this target."""
@@ -231,17 +233,10 @@ class ProtocolRunner:
     def pretrained_nls(self, setup: Setup, target: str, seed: int, exclude: Sequence[str] = ()) -> WearClip:
         """A WearClip pre-trained as ``setup`` says (from the cache when it exists)."""
         sources = setup.sources(target, self.run_datasets)
-        config = self.settings.model.model_copy(deep=True)
-        if setup.text_encoder:
-            config.text_encoder = setup.text_encoder
-            config.text_dim = default_text_encoder(setup.text_encoder).dim
-        if setup.objective == "slip" and not config.simclr_dim:
-            config.simclr_dim = 128
-        objective = ObjectiveConfig(name="unicl" if setup.objective == "unicl" else "clip",
-                                    simclr_weight=1.0 if setup.objective == "slip" else 0.0)
+        config, objective, mode = self.recipe_of(setup)
         train_config = self.settings.pretrain.model_copy(update={"seed": seed})
         recipe = {"kind": "nls", "sources": self._source_recipe(sources, target), "exclude": sorted(exclude),
-                  "mode": setup.mode, "objective": objective.model_dump(), "model": config.model_dump(),
+                  "mode": mode, "objective": objective.model_dump(), "model": config.model_dump(),
                   "train": train_config.model_dump(), "window": self.settings.data.window.model_dump(),
                   "split_seed": self.settings.data.split_seed}
         key = recipe_key(recipe)
@@ -250,20 +245,40 @@ class ProtocolRunner:
             return WearClip.from_pretrained(folder)
         train_parts, val_parts = self.pretraining_data(sources, target, exclude)
         train = union(train_parts)
-        sentences = self.sentences(train_parts, train.classes, setup.mode, seed)
+        sentences = self.sentences(train_parts, train.classes, mode, seed)
         config.window = self.settings.data.window
         config.pretrained_on = list(sources)
         config.vocabulary_version = vocabulary_tag(sources[0])
         seed_everything(seed)
         started = time.perf_counter()
         self.log(f"pre-training NLS on {', '.join(sources)} ({len(train)} windows, {len(train.classes)} classes, "
-                 f"mode {setup.mode}, objective {setup.objective}, seed {seed})")
+                 f"mode {mode}, objective {objective.name}{' + SimCLR' if objective.simclr_weight else ''}, seed {seed})")
         result = pretrain(WearClip(config), train, val_parts, sentences, train_config, objective=objective)
         result.model.save_pretrained(folder)
         write_json(folder / "recipe.json", recipe | {"best_epoch": result.best_epoch, "best_score": result.best_score,
                                                      "seconds": time.perf_counter() - started,
                                                      "windows": len(train)})
         return WearClip.from_pretrained(folder)
+
+    def recipe_of(self, setup: Setup) -> tuple[WearClipConfig, ObjectiveConfig, str]:
+        """The model config, objective and sentence mode of a setup's NLS pre-training."""
+        if setup.preset:
+            from ..configs import load_config
+
+            preset = load_config(setup.preset)
+            config, objective, mode = preset.model.model_copy(deep=True), preset.objective, preset.text.mode
+        else:
+            config = self.settings.model.model_copy(deep=True)
+            if setup.text_encoder:
+                config.text_encoder = setup.text_encoder
+            if setup.objective == "slip" and not config.simclr_dim:
+                config.simclr_dim = 128
+            objective = ObjectiveConfig(name="unicl" if setup.objective == "unicl" else "clip",
+                                        simclr_weight=1.0 if setup.objective == "slip" else 0.0)
+            mode = setup.mode
+        if config.text_encoder != self.settings.model.text_encoder:
+            config.text_dim = default_text_encoder(config.text_encoder).dim
+        return config, objective, mode
 
     def pretrained_ssl(self, setup: Setup, target: str, seed: int):
         """A self-supervised encoder pre-trained on the setup's sources (from the cache when it exists)."""
@@ -317,9 +332,10 @@ class ProtocolRunner:
             model = self.pretrained_nls(setup, target, seed)
             if setup.adapt:
                 train, details["capped"] = self.labelled(setup, target, seed)
-                sentences = class_sentences(train.classes, setup.mode, target, seed)
+                _, pretraining, mode = self.recipe_of(setup)
+                sentences = class_sentences(train.classes, mode, target, seed)
                 config = self.settings.adapt.model_copy(update={"seed": seed})
-                objective = "unicl" if setup.objective == "unicl" else "clip"
+                objective = pretraining.name
                 model = adapt_heads(model, train, parts["val"], sentences, config, objective).model
             recognition = class_sentences(test.classes, setup.recognition, target, seed)
             predictions = ZeroShotClassifier(model, recognition).predict(test.x)
