@@ -37,14 +37,13 @@ from wearclip.train.loop import to_device
 from wearclip.train.pretrain import PretrainBatches, sentence_table
 
 
-def timed(function, batches) -> float:
-    """Windows per second of ``function`` over ``batches``."""
+def timed(function, batch) -> float:
+    """Seconds one call of ``function`` on ``batch`` takes (device work included)."""
     started = time.perf_counter()
-    for batch in batches:
-        function(batch)
+    function(batch)
     if torch.cuda.is_available():
         torch.cuda.synchronize()
-    return sum(len(b.local) for b in batches) / (time.perf_counter() - started)
+    return time.perf_counter() - started
 
 
 def bench(encoder: str, train, sentences, args) -> dict:
@@ -66,19 +65,22 @@ def bench(encoder: str, train, sentences, args) -> dict:
         model.imu(tensors[id(batch)]).sum().backward()
 
     model.train()
-    timed(encoder_only, batches[:2])  # warm-up
-    timed(trainer.train_step, batches[:2])
+    for batch in batches[:2]:  # warm-up
+        timed(encoder_only, batch)
+        timed(trainer.train_step, batch)
+    # Alternate the two on every batch, so a change in the machine's load hits both alike.
     alone, full = [], []
     for _ in range(args.rounds):
-        alone.append(timed(encoder_only, batches))
-        full.append(timed(trainer.train_step, batches))
-    ratios = [f / a for f, a in zip(full, alone)]
+        seconds = np.array([(timed(encoder_only, b), timed(trainer.train_step, b)) for b in batches]).sum(0)
+        alone.append(seconds[0])
+        full.append(seconds[1])
+    windows = sum(len(b.local) for b in batches)
     return {
         "encoder": encoder,
         "params": sum(p.numel() for p in model.imu.parameters()),
-        "alone": statistics.median(alone),
-        "full": statistics.median(full),
-        "ratio": statistics.median(ratios),
+        "alone": windows / statistics.median(alone),
+        "full": windows / statistics.median(full),
+        "ratio": statistics.median(a / f for a, f in zip(alone, full)),
         "device": str(trainer.device),
     }
 

@@ -330,11 +330,11 @@ class Trainer:
 
     @torch.no_grad()
     def _validate(self) -> dict[str, float]:
-        """Validation on rank 0 alone (gathers become no-ops), its metrics broadcast to all."""
+        """Validation on rank 0 alone (gathers become no-ops), in float32, its metrics broadcast to all."""
         metrics: dict[str, float] = {}
         if self.validate is not None and distributed.is_main():
             self.objective.eval()
-            with distributed.local_only(), self.autocast():
+            with distributed.local_only():
                 metrics = {k: float(v) for k, v in self.validate().items()}
             self.objective.train()
         return distributed.broadcast_object(metrics)
