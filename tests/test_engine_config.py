@@ -2,7 +2,13 @@
 
 import pytest
 
-from wearclip.configs import ConfigError, apply_override, dump_config, load_config, presets
+from wearclip.configs import (
+    ConfigError,
+    apply_override,
+    dump_config,
+    load_config,
+    presets,
+)
 
 STUDY = {
     "nls-base": ("base", "clip", 0.0, "sentence-transformers/all-MiniLM-L6-v2"),

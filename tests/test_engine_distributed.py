@@ -27,7 +27,14 @@ def run_steps(data: Path, steps: int = 2) -> dict:
     from wearclip.augment import AugmentConfig
     from wearclip.models import WearClip, WearClipConfig
     from wearclip.preprocess import Windows
-    from wearclip.train import ContrastiveObjective, ObjectiveConfig, TrainConfig, Trainer, distributed, epoch_batches
+    from wearclip.train import (
+        ContrastiveObjective,
+        ObjectiveConfig,
+        TrainConfig,
+        Trainer,
+        distributed,
+        epoch_batches,
+    )
     from wearclip.train.pretrain import PretrainBatches, sentence_table
 
     arrays = np.load(data)
@@ -98,7 +105,7 @@ def test_two_processes_equal_one_process_on_the_global_batch(windows_file, tmp_p
         # to lr = 1e-3, whatever its gradient's size) the parameters agree to 1 % of a step.
         atol = 1e-5 if key.startswith("param.") else 1e-6
         for rank in ranks:
-            torch.testing.assert_close(rank[key], value, rtol=1e-4, atol=atol, msg=lambda m: f"{key}: {m}")
+            torch.testing.assert_close(rank[key], value, rtol=1e-4, atol=atol, msg=lambda m, key=key: f"{key}: {m}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,13 @@ import math
 import pytest
 import torch
 
-from wearclip.losses import clip_loss, contrastive_loss, nt_xent_loss, slip_loss, unicl_loss
+from wearclip.losses import (
+    clip_loss,
+    contrastive_loss,
+    nt_xent_loss,
+    slip_loss,
+    unicl_loss,
+)
 
 E = math.e
 

@@ -48,7 +48,7 @@ def driver(data: Path, run_dir: Path, kill_at: int, resume: bool) -> None:
 
 def run_driver(data, run_dir, kill_at=-1, resume=False, env=None):
     return subprocess.run([sys.executable, __file__, str(data), str(run_dir), str(kill_at), str(int(resume))],
-                          env=env, capture_output=True, text=True, timeout=600)
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")

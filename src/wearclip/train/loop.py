@@ -287,7 +287,7 @@ class Trainer:
                 metrics = self._validate()
                 loss = epoch_loss.item() / max(1, state["batch"])
                 metrics.setdefault("loss", loss)
-                score = metrics[self.monitor] if self.monitor in metrics else None
+                score = metrics.get(self.monitor)
                 if score is None:
                     raise KeyError(f"monitored metric {self.monitor!r} not among {sorted(metrics)}")
                 better = (score < state["best_score"]) if minimise(self.monitor) else (score > state["best_score"])
