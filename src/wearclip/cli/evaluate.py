@@ -208,6 +208,8 @@ def evaluate(
     adapt: bool = typer.Option(False, help="Adapt the projection heads on the target's labelled windows."),
     shots: int | None = typer.Option(None, min=1, help="Labelled windows per class (default: the whole train split)."),
     unseen: bool = typer.Option(False, help="Unseen-activity protocol (groups held out of pre-training)."),
+    target_statistics: bool = typer.Option(False, help="Normalise inputs with the target's own statistics "
+                                                       "(its unlabelled train windows) instead of the sources'."),
     preset: str | None = typer.Option(None, help="Pre-training preset or YAML (see wearclip pretrain): its model, "
                                                  "objective and sentence mode replace --mode/--objective/--text-encoder."),
     seeds: int = typer.Option(5, min=1, help="Seeds 0..N-1, each a full run of the pipeline."),
@@ -227,7 +229,7 @@ def evaluate(
     sources = pretrain_on if pretrain_on in ("target", "others", "all") else tuple(_names(pretrain_on))
     setup = Setup(method=method, pretrain_on=sources, encoder=encoder, mode=mode, recognition=recognition,
                   objective=objective, text_encoder=text_encoder, adapt=adapt, shots=shots, unseen=unseen,
-                  preset=preset)
+                  target_statistics=target_statistics, preset=preset)
     runner = ProtocolRunner(_settings(names, root, placement, epochs, split_seed, checkpoints), names, log=console.print)
     results = []
     for seed in range(seeds):

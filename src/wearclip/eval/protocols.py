@@ -40,7 +40,7 @@ from safetensors.torch import load_file, save_file
 from .. import datasets
 from ..io import atomic_path, write_json
 from ..models.wearclip import WearClip, WearClipConfig
-from ..preprocess import WindowConfig, Windows
+from ..preprocess import WindowConfig, Windows, channel_stats
 from ..runtime import seed_everything
 from ..splits import SubjectSplit, k_shot, subject_split
 from ..text import class_sentences, default_text_encoder, vocabulary_tag
@@ -100,6 +100,8 @@ class Setup(BaseModel):
     adapt: bool = False
     shots: int | None = Field(None, ge=1)
     unseen: bool = False
+    target_statistics: bool = Field(False, description="normalise inputs with the target's own per-channel "
+                                                       "statistics (its unlabelled train windows), not the sources'")
     preset: str | None = Field(None, description="a pre-training preset or YAML (wearclip pretrain): its model, "
                                                  "objective and sentence mode replace the fields above")
 
@@ -330,6 +332,8 @@ class ProtocolRunner:
             predictions = predict(encoder, classifier, test.x)
         else:
             model = self.pretrained_nls(setup, target, seed)
+            if setup.target_statistics:
+                model.set_normalization(*channel_stats(parts["train"].x))
             if setup.adapt:
                 train, details["capped"] = self.labelled(setup, target, seed)
                 _, pretraining, mode = self.recipe_of(setup)
