@@ -5,8 +5,21 @@ import pytest
 from eval_synthetic import synthetic_windows
 
 from wearclip import datasets
-from wearclip.eval.metrics import evaluate_predictions, format_mean_std, mean_std, random_guesses
-from wearclip.eval.protocols import EvalSettings, ProtocolRunner, Setup, draw_shots, restrict, union, unseen_groups
+from wearclip.eval.metrics import (
+    evaluate_predictions,
+    format_mean_std,
+    mean_std,
+    random_guesses,
+)
+from wearclip.eval.protocols import (
+    EvalSettings,
+    ProtocolRunner,
+    Setup,
+    draw_shots,
+    restrict,
+    union,
+    unseen_groups,
+)
 
 A = ["walking", "sitting", "standing"]
 B = ["jogging", "walking", "lying down", "cycling"]

@@ -10,7 +10,14 @@ from wearclip.eval.zeroshot import ZeroShotClassifier
 from wearclip.models import WearClip
 from wearclip.text import base_sentence
 from wearclip.train.adapt import adapt_heads
-from wearclip.train.baselines import CPC, ConvAutoencoder, build_ssl, predict, train_classifier, train_ssl
+from wearclip.train.baselines import (
+    CPC,
+    ConvAutoencoder,
+    build_ssl,
+    predict,
+    train_classifier,
+    train_ssl,
+)
 from wearclip.train.loop import GlobalBatch, TrainConfig
 
 CLASSES = ["walking", "lying down", "riding a bicycle", "jumping rope"]
@@ -69,7 +76,7 @@ def test_self_supervised_pretraining_lowers_its_loss_and_feeds_the_classifier(me
     result = train_ssl(method, train, val, TrainConfig(epochs=3, patience=3, batch_size=32, seed=0), **SMALL[method])
     losses = [h["val_loss"] for h in result.history]
     assert losses[-1] < losses[0], losses
-    classifier, record = train_classifier(result.model, train, val, TrainConfig(epochs=30, patience=30, batch_size=32))
+    classifier, _ = train_classifier(result.model, train, val, TrainConfig(epochs=30, patience=30, batch_size=32))
     score = evaluate_predictions(test.labels, predict(result.model, classifier, test.x), CLASSES).macro_f1
     assert score > 0.6, score
 

@@ -256,7 +256,8 @@ def experiment(
     list_rows: bool = typer.Option(False, "--list-rows", help="Print the experiment's rows and exit."),
 ) -> None:
     """Run a named experiment of the study; resumes an interrupted run without recomputing finished cells."""
-    from ..experiments import SHOTS, Options, RunSpec, experiment as get_experiment, run_experiment
+    from ..experiments import SHOTS, Options, RunSpec, run_experiment
+    from ..experiments import experiment as get_experiment
 
     try:
         spec_experiment = get_experiment(name)

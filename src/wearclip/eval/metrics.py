@@ -42,7 +42,7 @@ def evaluate_predictions(y_true: np.ndarray, y_pred: np.ndarray, classes: list[s
         per_class_f1={classes[c]: float(f) for c, f in zip(present, per_class)},
         confusion=confusion_matrix(y_true, y_pred, labels=np.arange(len(classes))).tolist(),
         classes=list(classes),
-        n=int(len(y_true)),
+        n=len(y_true),
     )
 
 

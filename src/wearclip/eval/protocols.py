@@ -45,7 +45,13 @@ from ..runtime import seed_everything
 from ..splits import SubjectSplit, k_shot, subject_split
 from ..text import class_sentences, default_text_encoder, vocabulary_tag
 from ..train.adapt import ADAPT_CONFIG, adapt_heads
-from ..train.baselines import SSL_METHODS, build_ssl, predict, train_classifier, train_ssl
+from ..train.baselines import (
+    SSL_METHODS,
+    build_ssl,
+    predict,
+    train_classifier,
+    train_ssl,
+)
 from ..train.loop import TrainConfig
 from ..train.pretrain import ObjectiveConfig, pretrain
 from ..train.supervised import train_supervised

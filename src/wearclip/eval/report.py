@@ -64,8 +64,8 @@ def _details(cells: pd.DataFrame) -> list[str]:
     groups = cells[cells["details"].map(lambda d: bool(d and d.get("groups")))]
     if not groups.empty:
         lines += ["## Unseen-activity groups", "",
-                  "Each group is held out of pre-training in turn and recognised among its own activities; "
-                  "macro-F1 per group (mean ± std over seeds):", ""]
+                  ("Each group is held out of pre-training in turn and recognised among its own activities; "
+                   "macro-F1 per group (mean ± std over seeds):"), ""]
         for (row, dataset), part in groups.groupby(["row", "dataset"], sort=False):
             lines.append(f"- `{row}` on {dataset}:")
             for i, group in enumerate(part["details"].iloc[0]["groups"]):
@@ -84,13 +84,13 @@ def render_report(path: Path, experiment, spec, rows, table: pd.DataFrame, cells
     lines = [
         f"# {experiment.title}", "",
         experiment.description, "",
-        f"Macro-F1 (%) on each dataset's test subjects, mean ± std over {spec.seeds} seed(s) "
-        f"({len(cells)} of {total} cells finished). Subject split seed {s.data.split_seed} (60/20/20 % of "
-        f"subjects); {s.data.window.seconds:g} s windows at {s.data.window.rate:g} Hz, "
-        f"{int(100 * s.data.window.overlap)} % overlap, label rule `{s.data.window.label_rule}`; "
-        f"pre-training at most {s.pretrain.epochs} epochs (patience {s.pretrain.patience}), IMU encoder "
-        f"`{s.model.imu_encoder}`, text encoder `{s.model.text_encoder}` (frozen). Datasets of the run: "
-        f"{', '.join(spec.datasets)}.", "",
+        (f"Macro-F1 (%) on each dataset's test subjects, mean ± std over {spec.seeds} seed(s) "
+         f"({len(cells)} of {total} cells finished). Subject split seed {s.data.split_seed} (60/20/20 % of "
+         f"subjects); {s.data.window.seconds:g} s windows at {s.data.window.rate:g} Hz, "
+         f"{int(100 * s.data.window.overlap)} % overlap, label rule `{s.data.window.label_rule}`; "
+         f"pre-training at most {s.pretrain.epochs} epochs (patience {s.pretrain.patience}), IMU encoder "
+         f"`{s.model.imu_encoder}`, text encoder `{s.model.text_encoder}` (frozen). Datasets of the run: "
+         f"{', '.join(spec.datasets)}."), "",
         f"Whole run: `{spec.command()}`", "",
         markdown_table(table, spec.datasets), "",
     ]
