@@ -88,7 +88,8 @@ def main() -> None:
         started = time.perf_counter()
         write_index(Path(tmp) / "encoded", embedded_batches(model, [windows]), IndexInfo())
         seconds = time.perf_counter() - started
-        print(f"build from raw windows: {args.windows / seconds:12,.0f} windows/s   (conv encoder + write, {args.windows:,} windows)")
+        print(f"build from raw windows: {args.windows / seconds:12,.0f} windows/s   "
+              f"(conv encoder + write, {args.windows:,} windows)")
 
         index = EmbeddingIndex(index.path)
         rng = np.random.default_rng(args.seed + 1)

@@ -8,6 +8,16 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Window stores, text embeddings and LLM replies of the test session go to a temporary folder,
+    never into the user's ``~/.cache/wearclip`` (tests that need their own cache set it themselves)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("WEARCLIP_CACHE", str(tmp_path_factory.mktemp("wearclip-cache")))
+    yield
+    patch.undo()
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

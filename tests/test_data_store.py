@@ -79,8 +79,8 @@ def test_rebuild_replaces_the_store(mhealth_root, tmp_path):
 
 def test_cache_folder_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("WEARCLIP_CACHE", str(tmp_path / "env-cache"))
-    assert default_cache_dir() == tmp_path / "env-cache"
-    assert WindowStore().cache_dir == tmp_path / "env-cache"
+    assert default_cache_dir() == tmp_path / "env-cache" / "windows"
+    assert WindowStore().cache_dir == tmp_path / "env-cache" / "windows"
     assert WindowStore(tmp_path / "explicit").cache_dir == tmp_path / "explicit"
     monkeypatch.delenv("WEARCLIP_CACHE")
     assert default_cache_dir() == default_cache_dir().home() / ".cache" / "wearclip" / "windows"

@@ -47,8 +47,11 @@ def test_plots_write_pngs(tmp_path):
 
 def test_report_prints_unseen_groups_and_capped_classes(tmp_path):
     spec = RunSpec(experiment="table5", datasets=["uci-hapt"], seeds=2, settings=EvalSettings())
-    groups = lambda f: {"groups": [{"classes": ["walking", "sitting"], "n": 7, "macro_f1": f},
-                                   {"classes": ["standing", "lying down"], "n": 5, "macro_f1": 1 - f}]}
+
+    def groups(f):
+        return {"groups": [{"classes": ["walking", "sitting"], "n": 7, "macro_f1": f},
+                           {"classes": ["standing", "lying down"], "n": 5, "macro_f1": 1 - f}]}
+
     for seed, f1 in enumerate([0.6, 0.8]):
         write_json(tmp_path / "cells" / "base" / "uci-hapt" / f"seed{seed}.json", cell("base", "uci-hapt", seed, 0.5, groups(f1)))
     write_json(tmp_path / "cells" / "chance" / "uci-hapt" / "seed0.json",

@@ -102,7 +102,7 @@ def copy_rawdata(src, dst, experiments=("01", "02")):
     raw.mkdir(parents=True)
     for exp in experiments:
         shutil.copy(src / "RawData" / f"acc_exp{exp}_user01.txt", raw)
-    labels = [l for l in (src / "RawData" / "labels.txt").read_text().splitlines() if l.split()[0] in ("1", "2")]
+    labels = [row for row in (src / "RawData" / "labels.txt").read_text().splitlines() if row.split()[0] in ("1", "2")]
     (raw / "labels.txt").write_text("\n".join(labels) + "\n")
     return raw
 

@@ -37,9 +37,11 @@ def _tiny(kind: str, vocab: int):
     text = dict(small, vocab_size=vocab, max_position_embeddings=64, eos_token_id=102, pad_token_id=0, bos_token_id=101)
     vision = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=1, num_attention_heads=4, image_size=32, patch_size=16)
     if kind == "distilbert":
-        return AutoModel.from_config(AutoConfig.for_model("distilbert", vocab_size=vocab, dim=32, hidden_dim=37, n_layers=2, n_heads=4))
+        return AutoModel.from_config(AutoConfig.for_model("distilbert", vocab_size=vocab, dim=32, hidden_dim=37,
+                                                              n_layers=2, n_heads=4))
     if kind in ("bert", "roberta"):
-        return AutoModel.from_config(AutoConfig.for_model(kind, vocab_size=vocab, max_position_embeddings=80, pad_token_id=0, **small))
+        return AutoModel.from_config(AutoConfig.for_model(kind, vocab_size=vocab, max_position_embeddings=80,
+                                                              pad_token_id=0, **small))
     if kind == "clip":
         return CLIPModel(CLIPConfig(text_config=text, vision_config=vision, projection_dim=16))
     if kind == "clip_text_model":

@@ -98,7 +98,9 @@ def client(server, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _reset(server):
-    default = lambda request: (200, _reply(good_answer(request["messages"][-1]["content"])), {}, 0)
+    def default(request):
+        return 200, _reply(good_answer(request["messages"][-1]["content"])), {}, 0
+
     server.behave = default
     server.requests.clear()
 

@@ -5,7 +5,6 @@ import warnings
 
 import pytest
 import yaml
-
 from conftest import shared_dataset
 
 from wearclip import datasets

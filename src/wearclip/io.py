@@ -10,6 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+CACHE_ENV = "WEARCLIP_CACHE"
+
+
+def cache_root() -> Path:
+    """Where wearclip caches windows, text embeddings and LLM replies: ``$WEARCLIP_CACHE``, else
+    ``~/.cache/wearclip``."""
+    return Path(os.environ.get(CACHE_ENV) or "~/.cache/wearclip").expanduser()
+
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -31,12 +30,11 @@ import torch
 
 from . import __version__
 from .datasets import HarDataset, Recording
-from .io import atomic_directory, write_json
+from .io import atomic_directory, cache_root, write_json
 from .preprocess import WindowConfig, Windows, resample, window_recording
 
 FORMAT = 1
 """Bump when the on-disk layout changes."""
-CACHE_ENV = "WEARCLIP_CACHE"
 ROW_GROUP = 1 << 16
 ROWS = pa.schema([("subject", pa.string()), ("recording", pa.string()), ("start", pa.float64()),
                   ("label", pa.int32())])
@@ -46,8 +44,8 @@ SCHEMA = pa.schema([ROWS.field(0).with_type(pa.dictionary(pa.int32(), pa.string(
 
 
 def default_cache_dir() -> Path:
-    """``$WEARCLIP_CACHE`` if set, else ``~/.cache/wearclip/windows``."""
-    return Path(os.environ.get(CACHE_ENV) or "~/.cache/wearclip/windows").expanduser()
+    """``windows/`` under the cache root (``$WEARCLIP_CACHE``, else ``~/.cache/wearclip``)."""
+    return cache_root() / "windows"
 
 
 def _source_files(root: Path | None) -> list[tuple[str, int, int]]:

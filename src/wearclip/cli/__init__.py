@@ -60,14 +60,16 @@ def demo(
 
 
 from .text import app as text_app  # noqa: E402
+
 app.add_typer(text_app, name="text")
 
 from .data import app as data_app  # noqa: E402
+
 app.add_typer(data_app, name="data")
 
+from . import evaluate as _evaluate  # noqa: E402,F401  (registers zeroshot, predict, adapt, evaluate, experiment)
 from . import search as _search  # noqa: E402,F401  (registers index, search, search-video, retrieval-metrics)
 from . import train as _train  # noqa: E402,F401  (registers pretrain)
-from . import evaluate as _evaluate  # noqa: E402,F401  (registers zeroshot, predict, adapt, evaluate, experiment)
 
 
 def main() -> None:

@@ -134,8 +134,9 @@ def search_video_command(
         hits = sensor_to_video(store, model, embedded, window, k)
         for window_id, group in hits.groupby("id", sort=False):
             first = group.iloc[0]
+            label = first.label if isinstance(first.label, str) else "unlabelled"
             table = Table(title=f"window {window_id}: subject {first.subject}, {first.recording} "
-                                f"{first.start:.1f}-{first.end:.1f} s, {first.label if isinstance(first.label, str) else 'unlabelled'}",
+                                f"{first.start:.1f}-{first.end:.1f} s, {label}",
                           title_justify="left")
             for name in ("rank", "video", "similarity"):
                 table.add_column(name)

@@ -53,7 +53,8 @@ def retrieval_metrics(similarity, relevant, ks: Sequence[int] = RECALL_AT, avera
     similarity = np.asarray(similarity, dtype=np.float64)
     relevant = np.asarray(relevant, dtype=bool)
     if similarity.shape != relevant.shape or similarity.ndim != 2:
-        raise ValueError(f"similarity {similarity.shape} and relevance {relevant.shape} must be the same (queries, gallery) shape")
+        raise ValueError(f"similarity {similarity.shape} and relevance {relevant.shape} "
+                         "must be the same (queries, gallery) shape")
     keep = relevant.any(axis=1)
     if not keep.any():
         raise ValueError("no query has a relevant item in the gallery")

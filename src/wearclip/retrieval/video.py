@@ -4,8 +4,9 @@ A WearClip model pre-trained against a frozen X-CLIP text tower (``text_encoder`
 folder, projected EOS pooling) maps sensor windows and X-CLIP *text* embeddings into one space through its
 two heads. X-CLIP embeds videos into the space of its text tower, so its video embeddings go through the
 same text head as the sentences did (scaled like the text features it was trained on), and cosine
-similarity then compares a window with a video (the study's Sec. 7.3). Videos are embedded from frames sampled uniformly over their length (decoded with
-PyAV) or loaded from a precomputed embeddings file (``.npz`` with ``names`` and ``embeddings``).
+similarity then compares a window with a video (the study's Sec. 7.3). Videos are embedded from frames
+sampled uniformly over their length (decoded with PyAV) or loaded from a precomputed embeddings file
+(``.npz`` with ``names`` and ``embeddings``).
 
 The X-CLIP video embedding is its prompt-free ``get_video_features`` (frames -> vision tower ->
 projection -> multi-frame integration transformer); X-CLIP's video-conditioned text prompts are not

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from pathlib import Path
 
@@ -16,15 +15,10 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from ..io import atomic_path, write_json
+from ..io import atomic_path, cache_root, write_json
 
 MAX_SHARDS = 32
 """Shards kept before they are merged into one, so a long-lived cache stays quick to open."""
-
-
-def cache_root() -> Path:
-    """``$WEARCLIP_CACHE``, else ``~/.cache/wearclip``."""
-    return Path(os.environ.get("WEARCLIP_CACHE") or Path.home() / ".cache" / "wearclip")
 
 
 def digest(obj) -> str:

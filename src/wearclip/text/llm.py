@@ -21,8 +21,8 @@ from pathlib import Path
 from string import Template
 from typing import TypeVar
 
-from ..io import write_json
-from .cache import cache_root, digest
+from ..io import cache_root, write_json
+from .cache import digest
 from .templates import BASE_TEMPLATE, base_sentence, template_error
 from .vocabularies import Entry, VocabularyFile, read_vocabulary_file, write_vocabulary
 
