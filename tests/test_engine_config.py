@@ -19,6 +19,7 @@ STUDY = {
     "unicl": ("random-template+body-parts", "unicl", 0.0, None),
     "slip": ("random-template+body-parts", "clip", 1.0, None),
     "clip-text-encoder": ("base", "clip", 0.0, "openai/clip-vit-base-patch32"),
+    "nls-text-finetune": ("random-template", "clip", 0.0, None),
 }
 
 
@@ -31,6 +32,9 @@ def test_one_preset_per_study_setup_each_valid():
         if encoder:
             assert config.model.text_encoder == encoder
     assert load_config("slip").model.simclr_dim > 0
+    finetune = load_config("nls-text-finetune")
+    assert finetune.model.text_trainable and finetune.train.text_lr == 2e-5
+    assert not any(load_config(name).model.text_trainable for name in STUDY if name != "nls-text-finetune")
 
 
 def test_unknown_keys_are_named_by_path(tmp_path):

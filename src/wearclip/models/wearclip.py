@@ -1,4 +1,4 @@
-"""WearClip: an IMU encoder and a (frozen) text encoder projected into one embedding space."""
+"""WearClip: an IMU encoder and a text encoder (frozen, or fine-tuned) projected into one embedding space."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class WearClipConfig(BaseModel):
     text_head_hidden: int | None = Field(None, gt=0, description="text head width; None = head_hidden")
     text_head_depth: int | None = Field(None, ge=1, description="text head depth; None = head_depth")
     simclr_dim: int = Field(0, ge=0, description="output width of SLIP's SimCLR head; 0 = no SimCLR head")
+    text_trainable: bool = Field(False, description="fine-tune the text encoder with the model (its weights are then "
+                                                    "part of the checkpoint); false: frozen, shared and cached")
     logit_scale_init: float = math.log(1 / 0.07)
     logit_scale_max: float = math.log(100)
     window: WindowConfig = Field(default_factory=WindowConfig)
@@ -51,9 +53,11 @@ class WearClip(nn.Module):
     """Sensor tower (normalisation, IMU encoder, projection head), text projection head, logit scale,
     and (when ``simclr_dim`` > 0) the separate SimCLR projection head SLIP trains beside CLIP.
 
-    The text encoder itself is frozen and shared (see :func:`default_text_encoder`), so the model
+    By default the text encoder is frozen and shared (see :func:`default_text_encoder`), so the model
     stores only its projection head; ``encode_text_features`` takes pooled text embeddings, which
-    lets training look them up from a cache instead of running the text encoder each step.
+    lets training look them up from a cache instead of running the text encoder each step. With
+    ``text_trainable`` the model owns a trainable copy (``text_encoder``), fine-tuned in pre-training
+    and saved with the other weights.
     """
 
     def __init__(self, config: WearClipConfig | None = None) -> None:
@@ -71,6 +75,7 @@ class WearClip(nn.Module):
             ProjectionHead(self.imu.out_dim, c.simclr_dim, c.head_hidden, c.head_depth, c.head_dropout)
             if c.simclr_dim else None
         )
+        self.text_encoder = TextEncoder(c.text_encoder, c.text_pooling, trainable=True) if c.text_trainable else None
         self.logit_scale = nn.Parameter(torch.tensor(float(c.logit_scale_init)))
         self.register_buffer("sensor_mean", torch.zeros(3))
         self.register_buffer("sensor_std", torch.ones(3))
@@ -103,10 +108,15 @@ class WearClip(nn.Module):
         """The shared frozen text encoder this model was trained against (embeddings cached per sentence)."""
         return default_text_encoder(self.config.text_encoder, self.config.text_pooling)
 
+    def text_features(self, sentences: Sequence[str]) -> torch.Tensor:
+        """Pooled text-encoder outputs (U, text_dim) on CPU, without gradient: from the model's own
+        fine-tuned text encoder, else from the shared frozen one (cached per sentence)."""
+        encoder = self.text_encoder if self.text_encoder is not None else self.frozen_text_encoder()
+        return encoder.encode(list(sentences))
+
     def encode_text(self, sentences: Sequence[str]) -> torch.Tensor:
-        """L2-normalised embeddings of sentences (runs the frozen text encoder, cached per sentence)."""
-        features = self.frozen_text_encoder().encode(list(sentences))
-        return self.encode_text_features(features.to(self.logit_scale.device))
+        """L2-normalised embeddings of sentences."""
+        return self.encode_text_features(self.text_features(sentences).to(self.logit_scale.device))
 
     def scale(self) -> torch.Tensor:
         """The logit scale exp(s), with s clamped at ``logit_scale_max``."""

@@ -27,7 +27,6 @@ import torch.nn.functional as F
 from ..datasets.base import DataFormatError
 from ..io import atomic_path
 from ..models.wearclip import WearClip
-from ..text.encoders import default_text_encoder
 from ..text.templates import base_sentence
 from .index import Backend, EmbeddingIndex
 
@@ -188,7 +187,7 @@ def video_space(model: WearClip, videos: VideoEmbeddings, reference: Sequence[st
         raise ValueError(f"video embeddings have dimension {videos.embeddings.shape[1]} but the model's text head "
                          f"takes {model.config.text_dim}: pre-train against the X-CLIP text tower whose video "
                          f"tower made them (text_encoder={model.config.text_encoder!r})")
-    norm = default_text_encoder(model.config.text_encoder).encode(list(reference)).norm(dim=1).mean()
+    norm = model.text_features(list(reference)).norm(dim=1).mean()
     with torch.no_grad():
         return model.encode_text_features(torch.as_tensor(videos.embeddings) * norm).cpu()
 

@@ -191,6 +191,8 @@ class TextEncoder(nn.Module):
                 model = ProjectedText(full.text_model, full.text_projection)
             else:
                 model = AutoModel.from_pretrained(path)
+                if self.trainable and getattr(model, "pooler", None) is not None:
+                    model.pooler = None  # mean/CLS pooling never uses it; every trained weight must get a gradient (DDP)
         except OSError as error:
             raise OSError(f"text encoder {self.name!r}: its config is here but the model could not load ({error})") from None
         self.model = model.to(self._device)

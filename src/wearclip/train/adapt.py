@@ -22,7 +22,6 @@ from ..eval.zeroshot import ZeroShotClassifier, window_features
 from ..losses import contrastive_loss
 from ..models.wearclip import WearClip
 from ..preprocess import Windows
-from ..text.encoders import default_text_encoder
 from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult
 from .pretrain import sentence_table
 
@@ -80,7 +79,7 @@ def adapt_heads(
     for parameter in heads:
         parameter.requires_grad_(True)
     unique, table, counts = sentence_table(class_sentences)
-    text_features = default_text_encoder(model.config.text_encoder).encode(unique)
+    text_features = model.text_features(unique)
     task = HeadsObjective(model, window_features(model, train.x), text_features, objective)
     val_features = window_features(model, val.x)
     labels = torch.as_tensor(train.labels, dtype=torch.long)

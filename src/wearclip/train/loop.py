@@ -19,7 +19,7 @@ import copy
 import inspect
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +54,7 @@ class TrainConfig(BaseModel):
     epochs: int = Field(40, ge=1)
     batch_size: int = Field(256, ge=2, description="global batch: split across processes under torchrun")
     lr: float = Field(1e-3, gt=0)
+    text_lr: float | None = Field(None, gt=0, description="learning rate of a trainable text encoder; None = lr")
     weight_decay: float = Field(1e-4, ge=0, description="AdamW decay of weight matrices (not biases, norms, scales)")
     schedule: Literal["cosine", "constant"] = "cosine"
     warmup_epochs: float = Field(0.0, ge=0, description="linear warm-up from 0, in epochs (fractions allowed)")
@@ -148,6 +149,18 @@ def lr_factor(step: int, warmup: int, total: int, schedule: str, min_ratio: floa
     return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
+def param_groups(named: Sequence[tuple[str, nn.Parameter]], config: TrainConfig) -> list[dict]:
+    """AdamW groups: weight matrices decay, biases, norms and scales do not (always these two groups
+    first, at ``config.lr``, the rate that is logged); a trainable text encoder's parameters (names
+    containing ``text_encoder.``) form two more groups at ``config.text_lr``."""
+    rates = [config.lr] + ([config.text_lr] if config.text_lr is not None else [])
+    groups = [{"params": [], "lr": lr, "weight_decay": decay} for lr in rates for decay in (config.weight_decay, 0.0)]
+    for name, p in named:
+        text = config.text_lr is not None and "text_encoder." in name
+        groups[2 * text + (p.ndim < 2)]["params"].append(p)
+    return groups
+
+
 def minimise(metric: str) -> bool:
     """Loss-like metrics (names ending in ``loss``) improve downwards; scores upwards."""
     return metric.endswith("loss")
@@ -191,16 +204,12 @@ class Trainer:
             raise ValueError(f"{n_train} training windows make no batch of at least 2")
         self.monitor = config.monitor if validate is not None else "loss"
 
-        params = [p for p in (parameters if parameters is not None else objective.parameters()) if p.requires_grad]
-        if not params:
+        named = objective.named_parameters() if parameters is None else (("", p) for p in parameters)
+        named = [(name, p) for name, p in named if p.requires_grad]
+        if not named:
             raise ValueError("nothing to train: no parameter requires a gradient")
-        self.params = params
-        decay = [p for p in params if p.ndim >= 2]
-        no_decay = [p for p in params if p.ndim < 2]
-        self.optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=config.lr,
-        )
+        self.params = [p for _, p in named]
+        self.optimizer = torch.optim.AdamW(param_groups(named, config), lr=config.lr)
         total = config.epochs * self.steps_per_epoch
         warmup = round(config.warmup_epochs * self.steps_per_epoch)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(

@@ -1,5 +1,6 @@
-"""Contrastive pre-training of WearClip on (window, activity sentence) pairs with a frozen text encoder:
-CLIP, UniCL or SLIP (either one plus SimCLR), on the shared :class:`~wearclip.train.loop.Trainer`."""
+"""Contrastive pre-training of WearClip on (window, activity sentence) pairs, with a frozen (cached) or
+fine-tuned text encoder: CLIP, UniCL or SLIP (either one plus SimCLR), on the shared
+:class:`~wearclip.train.loop.Trainer`."""
 
 from __future__ import annotations
 
@@ -52,29 +53,42 @@ class PretrainBatch:
 
 
 class ContrastiveObjective(nn.Module):
-    """CLIP / UniCL (+ SimCLR) on a WearClip model; ``text_features`` (one row per unique sentence,
-    from the frozen text encoder) are looked up, so a step runs no text-encoder forward pass.
+    """CLIP / UniCL (+ SimCLR) on a WearClip model. ``text`` is one row of frozen text features per
+    unique sentence, looked up so that a step runs no text-encoder forward pass; for a model that
+    fine-tunes its text encoder it is the unique sentences themselves, and a step encodes only the
+    batch's distinct sentences (with gradient).
 
     Sensor embeddings (and SimCLR projections) are gathered across processes with gradient; each
     process embeds the global batch's few unique sentences itself, so no text is communicated.
     """
 
-    def __init__(self, model: WearClip, text_features: torch.Tensor, config: ObjectiveConfig | None = None) -> None:
+    def __init__(self, model: WearClip, text: torch.Tensor | Sequence[str], config: ObjectiveConfig | None = None) -> None:
         super().__init__()
         self.model = model
         self.config = config or ObjectiveConfig()
         if self.config.simclr_weight > 0 and model.simclr_head is None:
             raise ValueError("SLIP needs a SimCLR head: build the model with simclr_dim > 0")
-        if text_features.shape[1] != model.config.text_dim:
-            raise ValueError(f"text features are {text_features.shape[1]}-d, the model's text head expects "
+        if (model.text_encoder is not None) == isinstance(text, torch.Tensor):
+            raise TypeError("pass the unique sentences for a model with a trainable text encoder, "
+                            "their frozen text features otherwise")
+        width = model.text_encoder.dim if model.text_encoder is not None else text.shape[1]
+        if width != model.config.text_dim:
+            raise ValueError(f"text features are {width}-d, the model's text head expects "
                              f"{model.config.text_dim}; set model.text_dim to the text encoder's width")
-        self.register_buffer("text_features", text_features.float(), persistent=False)
+        if model.text_encoder is not None:
+            self.sentences = list(text)
+        else:
+            self.register_buffer("text_features", text.float(), persistent=False)
 
     def forward(self, batch: PretrainBatch) -> dict[str, torch.Tensor]:
         model = self.model
         sensor = gather_with_grad(model.encode_sensor(batch.x))
         unique, inverse = batch.sentence_ids.unique(return_inverse=True)
-        text = model.encode_text_features(self.text_features[unique])[inverse]
+        if model.text_encoder is not None:
+            features = model.text_encoder.encode_trainable([self.sentences[i] for i in unique.tolist()])
+        else:
+            features = self.text_features[unique]
+        text = model.encode_text_features(features)[inverse]
         scale = model.scale()
         logits = scale * sensor.float() @ text.float().T
         key = batch.labels if self.config.name == "unicl" else batch.sentence_ids
@@ -149,7 +163,8 @@ def pretrain(
     own classes, a subset of the training phrases): ``val_macro_f1`` is the mean zero-shot macro-F1
     over them, each among its own classes with ``eval_sentences`` (default: the mean embedding of
     ``class_sentences``), and ``val_loss`` the mean objective. The text encoder runs once per unique
-    sentence (cached), so a step costs only the sensor tower and the text projection head.
+    sentence (cached), so a step costs only the sensor tower and the text projection head; a model
+    with ``text_trainable`` fine-tunes its text encoder at ``config.text_lr``.
     """
     config = config or TrainConfig()
     objective = objective or ObjectiveConfig()
@@ -165,8 +180,8 @@ def pretrain(
 
     model.set_normalization(*channel_stats(train.x))
     unique, table, counts = sentence_table(class_sentences)
-    features = model.frozen_text_encoder().encode(unique)
-    task = ContrastiveObjective(model, features, objective)
+    text = unique if model.text_encoder is not None else model.frozen_text_encoder().encode(unique)
+    task = ContrastiveObjective(model, text, objective)
     augment_config = objective.augment if objective.simclr_weight > 0 else None
     make_batch = PretrainBatches(train, train.labels, table, counts, augment_config)
 
