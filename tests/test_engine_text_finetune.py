@@ -125,3 +125,12 @@ def test_head_adaptation_keeps_the_finetuned_text_encoder_frozen(tiny_bert):
     after = text_weights(result.model)
     assert all(torch.equal(after[k], before[k]) for k in before)
     assert any(not torch.equal(a, b) for a, b in zip(result.model.text_head.parameters(), model.text_head.parameters()))
+
+
+def test_switched_off_extensions_leave_saved_configs_and_cache_keys_as_before():
+    """Checkpoints, run identities and pre-training cache keys hash these dumps: an option that is off
+    must not appear in them, or every cached model of an earlier version would be recomputed."""
+    assert "text_trainable" not in WearClipConfig().model_dump() and "text_lr" not in TrainConfig().model_dump()
+    on = WearClipConfig(text_trainable=True)
+    assert WearClipConfig.model_validate_json(on.model_dump_json()).text_trainable
+    assert TrainConfig.model_validate(TrainConfig(text_lr=1e-5).model_dump()).text_lr == 1e-5

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -47,6 +47,15 @@ class WearClipConfig(BaseModel):
     window: WindowConfig = Field(default_factory=WindowConfig)
     vocabulary_version: str | None = None
     pretrained_on: list[str] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _omit_when_off(self, handler):
+        """An extension that is off is left out, so configs, run identities and cache keys written
+        before it existed stay valid."""
+        data = handler(self)
+        if not self.text_trainable:
+            data.pop("text_trainable", None)
+        return data
 
 
 class WearClip(nn.Module):

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from torch import nn
 
 from ..augment import RowRandom
@@ -67,6 +67,15 @@ class TrainConfig(BaseModel):
     device: str | None = Field(None, description="None: CUDA when available, else CPU")
     checkpoint_every: int = Field(0, ge=0, description="also checkpoint every N steps mid-epoch; 0 = epoch ends only")
     log_every: int = Field(20, ge=1, description="steps between metric records")
+
+    @model_serializer(mode="wrap")
+    def _omit_when_off(self, handler):
+        """An extension that is off is left out, so configs, run identities and cache keys written
+        before it existed stay valid."""
+        data = handler(self)
+        if self.text_lr is None:
+            data.pop("text_lr", None)
+        return data
 
 
 @dataclass
