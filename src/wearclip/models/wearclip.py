@@ -9,10 +9,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from ..compat import AddedOptions
 from ..io import atomic_directory
 from ..preprocess import WindowConfig
 from ..text.encoders import DEFAULT_TEXT_ENCODER, TextEncoder, default_text_encoder
@@ -23,10 +24,11 @@ CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 
 
-class WearClipConfig(BaseModel):
+class WearClipConfig(AddedOptions):
     """Everything needed to rebuild a WearClip model; saved beside its weights."""
 
     model_config = ConfigDict(extra="forbid")
+    added_options = ("text_trainable",)
 
     imu_encoder: str = "conv"
     imu_kwargs: dict = Field(default_factory=dict)
@@ -47,15 +49,6 @@ class WearClipConfig(BaseModel):
     window: WindowConfig = Field(default_factory=WindowConfig)
     vocabulary_version: str | None = None
     pretrained_on: list[str] = Field(default_factory=list)
-
-    @model_serializer(mode="wrap")
-    def _omit_when_off(self, handler):
-        """An extension that is off is left out, so configs, run identities and cache keys written
-        before it existed stay valid."""
-        data = handler(self)
-        if not self.text_trainable:
-            data.pop("text_trainable", None)
-        return data
 
 
 class WearClip(nn.Module):

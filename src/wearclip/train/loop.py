@@ -27,10 +27,11 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import ConfigDict, Field
 from torch import nn
 
 from ..augment import RowRandom
+from ..compat import AddedOptions
 from ..runtime import seed_everything
 from . import distributed
 from .checkpoint import (
@@ -46,10 +47,11 @@ from .checkpoint import (
 from .records import MetricsLog
 
 
-class TrainConfig(BaseModel):
+class TrainConfig(AddedOptions):
     """Optimisation settings shared by pre-training, adaptation and baselines."""
 
     model_config = ConfigDict(extra="forbid")
+    added_options = ("text_lr",)
 
     epochs: int = Field(40, ge=1)
     batch_size: int = Field(256, ge=2, description="global batch: split across processes under torchrun")
@@ -67,15 +69,6 @@ class TrainConfig(BaseModel):
     device: str | None = Field(None, description="None: CUDA when available, else CPU")
     checkpoint_every: int = Field(0, ge=0, description="also checkpoint every N steps mid-epoch; 0 = epoch ends only")
     log_every: int = Field(20, ge=1, description="steps between metric records")
-
-    @model_serializer(mode="wrap")
-    def _omit_when_off(self, handler):
-        """An extension that is off is left out, so configs, run identities and cache keys written
-        before it existed stay valid."""
-        data = handler(self)
-        if self.text_lr is None:
-            data.pop("text_lr", None)
-        return data
 
 
 @dataclass
