@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from wearclip.data.windows import Windows
 from wearclip.models.wearclip import WearClip
-from wearclip.preprocess import Windows
 from wearclip.retrieval.index import EmbeddingIndex, IndexInfo, embedded_batches, write_index
 
 

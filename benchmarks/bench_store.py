@@ -34,7 +34,7 @@ CLASSES = ["sleeping", "sitting or standing", "riding in a vehicle", "mixed ligh
 
 def synthetic_recordings(hours: float):
     """Days of 100 Hz wrist-like data: gravity plus activity-dependent motion, labels in 1-20 min blocks."""
-    from wearclip.datasets import Recording
+    from wearclip.data.datasets import Recording
 
     rng = np.random.default_rng(0)
     remaining, day = hours, 0
@@ -54,7 +54,7 @@ def synthetic_recordings(hours: float):
 
 
 def synthetic_dataset(hours: float):
-    from wearclip.datasets import DatasetSpec, HarDataset
+    from wearclip.data.datasets import DatasetSpec, HarDataset
 
     spec = DatasetSpec(name="synthetic", title="synthetic free-living days", rate=RATE, units="g",
                        placements=("wrist",), default_placement="wrist",
@@ -70,8 +70,8 @@ def peak_rss_mb() -> float:
 
 def run_synthetic(hours: float, cache: Path) -> dict:
     """Build one synthetic store in this process, then open it; report times, size and peak RSS of each."""
-    from wearclip.preprocess import WindowConfig
-    from wearclip.store import WindowStore, build, read_windows
+    from wearclip.config.window import WindowConfig
+    from wearclip.data.store import WindowStore, build, read_windows
 
     dataset = synthetic_dataset(hours)
     baseline = peak_rss_mb()
@@ -89,8 +89,8 @@ def run_synthetic(hours: float, cache: Path) -> dict:
 
 
 def run_hapt(root: Path, cache: Path) -> dict:
-    from wearclip import datasets
-    from wearclip.store import WindowStore
+    from wearclip.data import datasets
+    from wearclip.data.store import WindowStore
 
     dataset = datasets.load("uci-hapt", root)
     started = time.perf_counter()

@@ -29,10 +29,10 @@ import torch
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from wearclip import datasets  # noqa: E402
-from wearclip.losses import clip_loss  # noqa: E402
+from wearclip.data import datasets  # noqa: E402
+from wearclip.data.windows import channel_stats, make_windows  # noqa: E402
 from wearclip.models.wearclip import WearClip  # noqa: E402
-from wearclip.preprocess import channel_stats, make_windows  # noqa: E402
+from wearclip.objectives import clip_loss  # noqa: E402
 from wearclip.text import TextEncoder, class_sentences  # noqa: E402
 
 

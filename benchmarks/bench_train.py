@@ -27,12 +27,15 @@ import time
 import numpy as np
 import torch
 
-from wearclip import datasets
-from wearclip.models import WearClip, WearClipConfig
-from wearclip.preprocess import make_windows
-from wearclip.splits import subject_split
+from wearclip.config.model import WearClipConfig
+from wearclip.config.objective import ObjectiveConfig
+from wearclip.config.train import TrainConfig
+from wearclip.data import datasets
+from wearclip.data.splits import subject_split
+from wearclip.data.windows import make_windows
+from wearclip.models import WearClip
 from wearclip.text import class_sentences
-from wearclip.train import ContrastiveObjective, ObjectiveConfig, TrainConfig, Trainer, epoch_batches
+from wearclip.train import ContrastiveObjective, Trainer, epoch_batches
 from wearclip.train.loop import to_device
 from wearclip.train.pretrain import PretrainBatches, sentence_table
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wearclip.datasets.uci_hapt import EMBEDDED_SCALE, read
+from wearclip.data.datasets.uci_hapt import EMBEDDED_SCALE, read
 
 
 def main(root: str, out: str) -> None:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.shared import shared_dataset
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -17,17 +19,6 @@ def _private_cache(tmp_path_factory):
     patch.setenv("WEARCLIP_CACHE", str(tmp_path_factory.mktemp("wearclip-cache")))
     yield
     patch.undo()
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def shared_dataset(name: str) -> Path:
-    """Folder of a real dataset under ../shared/data; skip the test where it is absent."""
-    path = SHARED_DATA / name
-    if not path.is_dir():
-        pytest.skip(f"real dataset {name} not found at ../shared/data/{name}")
-    return path
-
 
 @pytest.fixture(scope="session")
 def hapt_root() -> Path:

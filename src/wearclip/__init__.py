@@ -6,25 +6,32 @@ line's ``--help`` do not pay for torch and transformers until a model or dataset
 
 from importlib import import_module
 
-__version__ = "0.1.0"
+from .version import __version__
 
 _EXPORTS = {
+    "load": "wearclip.models.registry",
+    "list_models": "wearclip.models.registry",
+    "list_encoders": "wearclip.models.registry",
+    "list_presets": "wearclip.models.registry",
+    "list_datasets": "wearclip.models.registry",
+    "Classification": "wearclip.models.wearclip",
     "WearClip": "wearclip.models",
-    "WearClipConfig": "wearclip.models",
-    "WindowConfig": "wearclip.preprocess",
-    "Windows": "wearclip.preprocess",
-    "make_windows": "wearclip.preprocess",
-    "SubjectSplit": "wearclip.splits",
-    "subject_split": "wearclip.splits",
+    "WearClipConfig": "wearclip.config.model",
+    "WindowConfig": "wearclip.config.window",
+    "Windows": "wearclip.data.windows",
+    "make_windows": "wearclip.data.windows",
+    "SubjectSplit": "wearclip.data.splits",
+    "subject_split": "wearclip.data.splits",
 }
 
-__all__ = ["SubjectSplit", "WearClip", "WearClipConfig", "WindowConfig", "Windows", "__version__", "datasets",
-           "make_windows", "subject_split"]
+__all__ = ["Classification", "SubjectSplit", "WearClip", "WearClipConfig", "WindowConfig", "Windows", "__version__",
+           "datasets", "list_datasets", "list_encoders", "list_models", "list_presets", "load", "make_windows",
+           "subject_split"]
 
 
 def __getattr__(name: str):
     if name == "datasets":
-        return import_module("wearclip.datasets")
+        return import_module("wearclip.data.datasets")
     if name in _EXPORTS:
         value = getattr(import_module(_EXPORTS[name]), name)
         globals()[name] = value

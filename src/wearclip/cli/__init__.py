@@ -41,8 +41,8 @@ def demo(
     root: Path | None = typer.Option(None, help="Official UCI HAPT folder instead of the embedded copy."),
 ) -> None:
     """Pre-train on UCI HAPT train subjects, zero-shot the test subjects, compare with supervised."""
-    from ..demo import DemoConfig, run_demo
-    from ..train.loop import TrainConfig
+    from ..config.train import TrainConfig
+    from ..study.demo import DemoConfig, run_demo
 
     config = DemoConfig(seed=seed, root=str(root) if root else None, train=TrainConfig(epochs=epochs, seed=seed))
     columns = [TextColumn("{task.description:<22}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

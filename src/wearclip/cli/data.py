@@ -24,7 +24,7 @@ KEEP = typer.Option(False, "--keep-unlabelled", help="Keep windows without a lab
 
 
 def _open(name: str, root: Path | None, placement: str | None, option: list[str]):
-    from .. import datasets
+    from ..data import datasets
 
     options = {}
     for item in option:
@@ -46,9 +46,9 @@ def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_
     from pydantic import ValidationError
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from ..datasets import DataFormatError
-    from ..preprocess import WindowConfig
-    from ..store import WindowStore
+    from ..config.window import WindowConfig
+    from ..data.store import WindowStore
+    from ..errors import DataFormatError
 
     try:
         config = WindowConfig(seconds=seconds, overlap=overlap, label_rule=label_rule, keep_unlabelled=keep)
@@ -77,7 +77,7 @@ def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_
 @app.command("list")
 def list_datasets() -> None:
     """The registered datasets and their facts."""
-    from .. import datasets
+    from ..data import datasets
 
     table = Table(title="wearclip datasets")
     for column in ("name", "rate (Hz)", "units", "placements (default first)", "classes", "subjects", "download"):
@@ -104,7 +104,7 @@ def info(
     keep_unlabelled: bool = KEEP,
 ) -> None:
     """Facts about a dataset; with its files (or the embedded copy), subjects, hours and windows per class."""
-    from ..store import read_manifest
+    from ..data.store import read_manifest
 
     dataset = _open(name, root, placement, option)
     spec = dataset.spec
@@ -167,9 +167,9 @@ def download(
     """Fetch the official archive(s) of a public dataset and verify them."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-    from ..datasets import get
-    from ..download import DownloadError
-    from ..download import download as fetch
+    from ..data.datasets import get
+    from ..data.download import DownloadError
+    from ..data.download import download as fetch
 
     try:
         get(name)

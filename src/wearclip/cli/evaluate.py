@@ -44,10 +44,10 @@ def _score_table(title: str, rows: list[tuple[str, dict]]) -> Table:
 def _dataset_windows(dataset: str, root: Path | None, placement: str | None, window, activities: str | None,
                      subjects: str, split_seed: int):
     """The dataset's windows of ``subjects`` (a split or all), restricted to ``activities`` if given."""
-    from .. import datasets
-    from ..eval.protocols import restrict
-    from ..splits import subject_split
-    from ..store import WindowStore
+    from ..data import datasets
+    from ..data.splits import subject_split
+    from ..data.store import WindowStore
+    from ..study.protocols import restrict
 
     if subjects not in SPLITS:
         raise typer.BadParameter(f"choose one of {', '.join(SPLITS)}", param_hint="--subjects")
@@ -74,10 +74,10 @@ def zeroshot(
     out: Path | None = typer.Option(None, help="Folder for metrics.json and confusion.png (default runs/zeroshot/DATASET)."),
 ) -> None:
     """Recognise a dataset's activities zero-shot: macro-F1, accuracy, weighted F1, per-class F1, confusion PNG."""
-    from ..eval.metrics import evaluate_predictions, plot_confusion
-    from ..eval.zeroshot import ZeroShotClassifier
     from ..io import write_json
+    from ..metrics import evaluate_predictions, plot_confusion
     from ..models.wearclip import WearClip
+    from ..models.zeroshot import ZeroShotClassifier
     from ..text import class_sentences
 
     model = WearClip.from_pretrained(checkpoint)
@@ -108,7 +108,7 @@ def predict(
     out: Path | None = typer.Option(None, help="Folder for predictions.csv and timeline.png (default runs/predict/NAME)."),
 ) -> None:
     """A timeline of predicted activities over a long recording, for any free-text activities."""
-    from ..eval.timeline import predict_recording
+    from ..study.timeline import predict_recording
 
     names = _names(activities)
     if len(names) < 2:
@@ -140,11 +140,11 @@ def adapt(
     out: Path | None = typer.Option(None, help="Folder for the adapted checkpoint and metrics (default runs/adapt/DATASET)."),
 ) -> None:
     """Freeze both encoders and train the two projection heads on the target's train split (or k per class)."""
-    from ..eval.metrics import evaluate_predictions, plot_confusion
-    from ..eval.protocols import draw_shots
-    from ..eval.zeroshot import ZeroShotClassifier
     from ..io import write_json
+    from ..metrics import evaluate_predictions, plot_confusion
     from ..models.wearclip import WearClip
+    from ..models.zeroshot import ZeroShotClassifier
+    from ..study.protocols import draw_shots
     from ..text import class_sentences
     from ..train.adapt import ADAPT_CONFIG, adapt_heads
 
@@ -178,7 +178,7 @@ def adapt(
 
 def _settings(datasets: list[str], roots: list[str] | None, placements: list[str] | None, epochs: int | None,
               split_seed: int, checkpoints: Path):
-    from ..eval.protocols import DataSettings, EvalSettings
+    from ..study.protocols import DataSettings, EvalSettings
 
     known = set(datasets)
     root_map, placement_map = _pairs(roots, "--root"), _pairs(placements, "--placement")
@@ -220,8 +220,8 @@ def evaluate(
     checkpoints: Path = typer.Option(Path("runs/checkpoints"), help="Cache of pre-trained models."),
 ) -> None:
     """Run one protocol setup on one target for several seeds and print mean ± std."""
-    from ..eval.metrics import format_mean_std
-    from ..eval.protocols import ProtocolRunner, Setup
+    from ..metrics import format_mean_std
+    from ..study.protocols import ProtocolRunner, Setup
 
     names = _names(datasets)
     if target not in names:
@@ -256,8 +256,8 @@ def experiment(
     list_rows: bool = typer.Option(False, "--list-rows", help="Print the experiment's rows and exit."),
 ) -> None:
     """Run a named experiment of the study; resumes an interrupted run without recomputing finished cells."""
-    from ..experiments import SHOTS, Options, RunSpec, run_experiment
-    from ..experiments import experiment as get_experiment
+    from ..study.experiments import SHOTS, Options, RunSpec, run_experiment
+    from ..study.experiments import experiment as get_experiment
 
     try:
         spec_experiment = get_experiment(name)

@@ -160,8 +160,8 @@ def retrieval_metrics_command(
     """Text <-> sensor retrieval over the index's labelled windows: R@1/5/10, MRR (and mAP for text -> sensor)."""
     import numpy as np
 
-    from ..eval.zeroshot import ZeroShotClassifier
     from ..io import write_json
+    from ..models.zeroshot import ZeroShotClassifier
     from ..retrieval.index import EmbeddingIndex
     from ..retrieval.metrics import class_retrieval
     from ..text import class_sentences

@@ -13,7 +13,7 @@ console = Console()
 
 
 def _classes(dataset: str, classes: str | None) -> list[str]:
-    from .. import datasets
+    from ..data import datasets
 
     try:
         spec = datasets.get(dataset)

@@ -35,9 +35,10 @@ def pretrain_command(
     """Contrastive pre-training (CLIP / UniCL / SLIP) from a validated config; best/ and last/
     checkpoints, metrics.jsonl and summary.json in the run folder. Runs under
     `torchrun --nproc_per_node N` as well (DDP; the global batch is train.batch_size)."""
-    from ..configs import ConfigError, dump_config, load_config, presets
+    from ..config.presets import dump_config, load_config, presets
+    from ..errors import ConfigError
+    from ..study.run import run_pretraining
     from ..train import distributed
-    from ..train.run import run_pretraining
 
     if list_:
         for name in presets():

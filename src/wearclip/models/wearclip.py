@@ -3,52 +3,35 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from ..compat import AddedOptions
+from ..config.model import WearClipConfig
 from ..io import atomic_directory
-from ..preprocess import WindowConfig
-from ..text.encoders import DEFAULT_TEXT_ENCODER, TextEncoder, default_text_encoder
+from ..text.encoders import TextEncoder, default_text_encoder
 from .heads import ProjectionHead
 from .imu import build_imu_encoder
+from .inference import batched, check_windows
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 
 
-class WearClipConfig(AddedOptions):
-    """Everything needed to rebuild a WearClip model; saved beside its weights."""
+@dataclass
+class Classification:
+    """Zero-shot recognition of N windows: the predicted activity of each and its (N, C) cosine
+    similarities to the C activities' prototypes."""
 
-    model_config = ConfigDict(extra="forbid")
-    added_options = ("text_trainable",)
-
-    imu_encoder: str = "conv"
-    imu_kwargs: dict = Field(default_factory=dict)
-    text_encoder: str = DEFAULT_TEXT_ENCODER
-    text_pooling: str = Field("auto", description="auto: projected EOS for CLIP/X-CLIP, mean otherwise")
-    text_dim: int = Field(384, gt=0)
-    embed_dim: int = Field(128, gt=0)
-    head_hidden: int = Field(256, gt=0)
-    head_depth: int = Field(2, ge=1)
-    head_dropout: float = Field(0.0, ge=0, lt=1)
-    text_head_hidden: int | None = Field(None, gt=0, description="text head width; None = head_hidden")
-    text_head_depth: int | None = Field(None, ge=1, description="text head depth; None = head_depth")
-    simclr_dim: int = Field(0, ge=0, description="output width of SLIP's SimCLR head; 0 = no SimCLR head")
-    text_trainable: bool = Field(False, description="fine-tune the text encoder with the model (its weights are then "
-                                                    "part of the checkpoint); false: frozen, shared and cached")
-    logit_scale_init: float = math.log(1 / 0.07)
-    logit_scale_max: float = math.log(100)
-    window: WindowConfig = Field(default_factory=WindowConfig)
-    vocabulary_version: str | None = None
-    pretrained_on: list[str] = Field(default_factory=list)
+    activities: list[str]
+    labels: np.ndarray
+    scores: np.ndarray
 
 
 class WearClip(nn.Module):
@@ -116,9 +99,49 @@ class WearClip(nn.Module):
         encoder = self.text_encoder if self.text_encoder is not None else self.frozen_text_encoder()
         return encoder.encode(list(sentences))
 
-    def encode_text(self, sentences: Sequence[str]) -> torch.Tensor:
-        """L2-normalised embeddings of sentences."""
+    def embed_text(self, sentences: Sequence[str]) -> torch.Tensor:
+        """L2-normalised embeddings of sentences, as a tensor on the model's device (differentiable
+        through the text head)."""
         return self.encode_text_features(self.text_features(sentences).to(self.logit_scale.device))
+
+    @torch.no_grad()
+    def encode_text(self, sentences: Sequence[str]) -> np.ndarray:
+        """L2-normalised embeddings (N, embed_dim) of sentences."""
+        self.eval()
+        return self.embed_text(list(sentences)).float().cpu().numpy()
+
+    def encode_windows(self, x, batch_size: int = 1024) -> np.ndarray:
+        """L2-normalised embeddings (N, embed_dim) of (N, 3, T) windows in g (an array, a memmap or
+        :class:`~wearclip.data.windows.Windows`), computed in batches so a memmap stays on disk."""
+        x = getattr(x, "x", x)
+        check_windows(x, self.config.window.size)
+        return batched(self.encode_sensor, x, self.config.embed_dim, batch_size, self).numpy()
+
+    @torch.no_grad()
+    def class_prototypes(self, class_sentences: Sequence[Sequence[str] | str]) -> torch.Tensor:
+        """One normalised prototype per class (C, embed_dim): the mean of the embeddings of its
+        sentences (one sentence: the one-template classifier; several: an ensemble)."""
+        if len(class_sentences) == 0:
+            raise ValueError("zero-shot classification needs at least one class")
+        groups = [[s] if isinstance(s, str) else list(s) for s in class_sentences]
+        if any(len(g) == 0 for g in groups):
+            raise ValueError("every class needs at least one sentence")
+        flat = self.embed_text([s for g in groups for s in g]).float().cpu()
+        sizes = [len(g) for g in groups]
+        return F.normalize(torch.stack([part.mean(0) for part in flat.split(sizes)]), dim=-1)
+
+    def classify(self, x, activities: Sequence[str], mode: str = "base", dataset: str | None = None,
+                 batch_size: int = 1024) -> Classification:
+        """Recognise free-text ``activities`` in (N, 3, T) windows zero-shot: each window gets the
+        activity whose sentences (under sentence ``mode``, see :func:`wearclip.text.class_sentences`)
+        are most similar. ``dataset`` names a shipped vocabulary to draw knowledge from."""
+        from ..text import class_sentences
+
+        activities = list(activities)
+        prototypes = self.class_prototypes(class_sentences(activities, mode, dataset))
+        scores = self.encode_windows(x, batch_size) @ prototypes.numpy().T
+        return Classification(activities=activities, labels=np.array(activities, dtype=object)[scores.argmax(1)],
+                              scores=scores)
 
     def scale(self) -> torch.Tensor:
         """The logit scale exp(s), with s clamped at ``logit_scale_max``."""

@@ -29,11 +29,13 @@ import torch
 import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..datasets.base import UNLABELLED, DataFormatError, HarDataset
-from ..eval.zeroshot import embed_windows
+from ..config.window import WindowConfig
+from ..data.datasets.base import UNLABELLED, HarDataset
+from ..data.windows import Windows, make_windows, resample
+from ..errors import DataFormatError
 from ..io import atomic_directory
 from ..models.wearclip import WEIGHTS_NAME, WearClip
-from ..preprocess import WindowConfig, Windows, make_windows, resample
+from ..models.zeroshot import embed_windows
 
 FORMAT_VERSION = 1
 INFO_NAME = "index.json"
@@ -333,12 +335,12 @@ class EmbeddingIndex:
                     ) -> pd.DataFrame:
         """Windows best matching each sentence."""
         with torch.no_grad():
-            queries = model.encode_text(list(sentences)).cpu()
+            queries = model.embed_text(list(sentences)).cpu()
         return self.hits(*self.search(queries, k, backend), queries=sentences)
 
     def windows(self, ids: Sequence[int]) -> np.ndarray:
         """The raw (n, 3, T) signals in g of the given windows, read again from the source dataset."""
-        from .. import datasets
+        from ..data import datasets
 
         info = self.info
         if info.dataset is None or info.window is None:

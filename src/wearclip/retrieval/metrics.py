@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from sklearn.metrics import average_precision_score
 
-from ..datasets.base import UNLABELLED
-from ..eval.zeroshot import ZeroShotClassifier, embed_windows
+from ..data.datasets.base import UNLABELLED
+from ..data.windows import Windows
 from ..models.wearclip import WearClip
-from ..preprocess import Windows
+from ..models.zeroshot import ZeroShotClassifier, embed_windows
 
 RECALL_AT = (1, 5, 10)
 

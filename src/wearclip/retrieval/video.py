@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from ..datasets.base import DataFormatError
+from ..errors import DataFormatError
 from ..io import atomic_path
 from ..models.wearclip import WearClip
 from ..text.templates import base_sentence

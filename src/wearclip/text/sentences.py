@@ -14,18 +14,10 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .templates import BASE_TEMPLATE, fill, shipped_templates
-from .vocabularies import COMMON, TEMPLATES, Knowledge, Vocabulary, load_vocabulary, shipped_names
+from ..config.run import SENTENCE_MODES
+from .templates import BASE_TEMPLATE, fill
+from .vocabularies import COMMON, TEMPLATES, Knowledge, Vocabulary, load_vocabulary, shipped_names, shipped_templates
 
-SENTENCE_MODES = (
-    "base",
-    "random-template",
-    "paraphrase",
-    "base+body-parts",
-    "random-template+body-parts",
-    "random-template+movement",
-    "ensemble",
-)
 """Named modes; ``template:K`` (the K-th template, 0-based) is accepted too, for recognition."""
 
 _NEEDS = {
@@ -53,7 +45,7 @@ def knowledge_sources(dataset: str | None = None, vocabulary: str | Path | Vocab
     if vocabulary is not None:
         sources.append(vocabulary if isinstance(vocabulary, Vocabulary) else load_vocabulary(vocabulary))
     if dataset is not None:
-        from .. import datasets
+        from ..data import datasets
 
         datasets.get(dataset)  # an unknown name fails here, listing the registered ones
     names = shipped_names()

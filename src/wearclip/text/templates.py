@@ -43,10 +43,3 @@ def fill(template: str, activity: str) -> str:
 def base_sentence(activity: str) -> str:
     """The base-template sentence for one activity phrase."""
     return fill(BASE_TEMPLATE, activity)
-
-
-def shipped_templates() -> tuple[str, ...]:
-    """The 33 shipped templates, base template first."""
-    from .vocabularies import load_vocabulary
-
-    return load_vocabulary("templates").templates

@@ -21,7 +21,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..datasets.base import DataFormatError
+from ..errors import DataFormatError
 from ..io import write_text
 from .templates import template_error
 
@@ -175,7 +175,7 @@ def _where(path: Path, text: str, loc: tuple) -> str:
 def dataset_activities(name: str) -> set[str] | None:
     """The activity phrases of a registered dataset, or None where the classes depend on the user's files
     or options (the spec has ``resolve``: Capture-24's label schemes, the generic folder)."""
-    from .. import datasets
+    from ..data import datasets
 
     spec = datasets.get(name)
     return None if spec.resolve is not None else set(spec.activities.values())
@@ -280,3 +280,8 @@ def write_vocabulary(path: str | Path, vocabulary: VocabularyFile, header: str =
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
     write_text(path, comment + body)
     return Path(path)
+
+
+def shipped_templates() -> tuple[str, ...]:
+    """The 33 shipped templates, base template first."""
+    return load_vocabulary("templates").templates

@@ -1,7 +1,9 @@
 """Training: one Trainer (exact resume, DDP) for contrastive pre-training, baselines and adaptation."""
 
-from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, epoch_batches
-from .pretrain import ContrastiveObjective, ObjectiveConfig, pretrain
+from ..config.objective import ObjectiveConfig
+from ..config.train import TrainConfig
+from .loop import GlobalBatch, Trainer, TrainResult, epoch_batches
+from .pretrain import ContrastiveObjective, pretrain
 from .supervised import SupervisedClassifier, train_supervised
 
 __all__ = [

@@ -17,12 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..eval.metrics import evaluate_predictions
-from ..eval.zeroshot import ZeroShotClassifier, window_features
-from ..losses import contrastive_loss
+from ..config.train import TrainConfig
+from ..data.windows import Windows
+from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
-from ..preprocess import Windows
-from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult
+from ..models.zeroshot import ZeroShotClassifier, window_features
+from ..objectives import contrastive_loss
+from .loop import GlobalBatch, Trainer, TrainResult
 from .pretrain import sentence_table
 
 ADAPT_CONFIG = TrainConfig(epochs=150, patience=25, batch_size=64, lr=1e-3)

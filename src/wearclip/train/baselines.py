@@ -3,7 +3,7 @@
 * ``autoencoder``: the study's conv encoder (:class:`~wearclip.models.imu.ConvEncoder`, before its
   pooling) and a mirrored transposed-conv decoder, trained to reconstruct the normalised window (MSE).
 * ``simclr``: the same conv encoder with an MLP projection head, NT-Xent between two augmented views
-  (:mod:`wearclip.augment`: jitter, scaling, rotation, time warp, permutation).
+  (:mod:`wearclip.train.augment`: jitter, scaling, rotation, time warp, permutation).
 * ``cpc``: contrastive predictive coding as in Haresamudram et al. (2021, "Contrastive predictive
   coding for human activity recognition"): three same-padded conv blocks (32/64/128 channels,
   kernel 3, reflect padding, no bias, ReLU, dropout 0.2) encode every time step, a 2-layer GRU
@@ -27,13 +27,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..augment import AugmentConfig, augment
-from ..eval.metrics import evaluate_predictions
-from ..losses import nt_xent_loss
+from ..config.augment import AugmentConfig
+from ..config.train import TrainConfig
+from ..data.windows import Windows, channel_stats
+from ..metrics import evaluate_predictions
 from ..models.heads import ProjectionHead
 from ..models.imu import build_imu_encoder
-from ..preprocess import Windows, channel_stats
-from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
+from ..objectives import nt_xent_loss
+from .augment import augment
+from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
 SSL_METHODS = ("autoencoder", "simclr", "cpc")
 

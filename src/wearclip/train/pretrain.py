@@ -7,38 +7,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
-from ..augment import AugmentConfig, augment
-from ..eval.metrics import evaluate_predictions
-from ..eval.zeroshot import ZeroShotClassifier
-from ..losses import contrastive_loss, nt_xent_loss
+from ..config.augment import AugmentConfig
+from ..config.objective import ObjectiveConfig
+from ..config.train import TrainConfig
+from ..data.windows import Windows, channel_stats
+from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
-from ..preprocess import Windows, channel_stats
+from ..models.zeroshot import ZeroShotClassifier
+from ..objectives import contrastive_loss, nt_xent_loss
+from .augment import augment
 from .distributed import gather_with_grad
-from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
-
-
-class ObjectiveConfig(BaseModel):
-    """The pre-training objective.
-
-    ``clip``: positives are pairs with the identical sentence (so identical texts are never each
-    other's negatives). ``unicl``: positives are pairs with the same activity label; across datasets,
-    one activity phrase is one label. ``simclr_weight`` > 0 adds SimCLR on two augmented views of
-    each window through the model's own SimCLR head (SLIP).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: Literal["clip", "unicl"] = "clip"
-    simclr_weight: float = Field(0.0, ge=0, description="lambda of SLIP; 0 = no SimCLR term")
-    simclr_temperature: float = Field(0.1, gt=0)
-    augment: AugmentConfig = Field(default_factory=AugmentConfig)
+from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
 
 @dataclass

@@ -10,10 +10,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..eval.metrics import evaluate_predictions
+from ..config.train import TrainConfig
+from ..data.windows import Windows, channel_stats
+from ..metrics import evaluate_predictions
 from ..models.imu import build_imu_encoder
-from ..preprocess import Windows, channel_stats
-from .loop import GlobalBatch, TrainConfig, Trainer, TrainResult, to_device
+from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
 
 class SupervisedClassifier(nn.Module):

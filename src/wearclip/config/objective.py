@@ -1,0 +1,26 @@
+"""The pre-training objective: CLIP or UniCL, optionally plus SimCLR (SLIP)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .augment import AugmentConfig
+
+
+class ObjectiveConfig(BaseModel):
+    """The pre-training objective.
+
+    ``clip``: positives are pairs with the identical sentence (so identical texts are never each
+    other's negatives). ``unicl``: positives are pairs with the same activity label; across datasets,
+    one activity phrase is one label. ``simclr_weight`` > 0 adds SimCLR on two augmented views of
+    each window through the model's own SimCLR head (SLIP).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Literal["clip", "unicl"] = "clip"
+    simclr_weight: float = Field(0.0, ge=0, description="lambda of SLIP; 0 = no SimCLR term")
+    simclr_temperature: float = Field(0.1, gt=0)
+    augment: AugmentConfig = Field(default_factory=AugmentConfig)

@@ -1,0 +1,114 @@
+"""Samples with their times -> uniformly sampled :class:`Recording` segments, split where data are missing.
+
+Every loader ends here. Regularly sampled files (no time column) give ``times=None``; irregular ones
+(phones that report each sample's own timestamp) give their times in seconds and are linearly
+interpolated onto a uniform grid at the stream's rate. Missing data are never bridged: a row with a
+non-finite value, or a jump between consecutive times longer than ``max_gap``, ends one recording and
+starts the next (named ``<recording>#<k>``, with ``start`` in seconds from the first sample).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from ...errors import DataFormatError
+from .base import Recording
+
+MAX_GAP = 0.5
+"""Longest pause (s) between samples of an irregular stream that is still interpolated, not split."""
+
+
+def check_increasing(
+    times: np.ndarray, source: str, line_of: Callable[[int], int] = lambda i: i + 1, word: str = "line"
+) -> None:
+    """Fail, naming file and line (or row), at the first time that goes backwards (equal times are allowed)."""
+    backwards = np.flatnonzero(np.diff(times) < 0)
+    if len(backwards):
+        i = int(backwards[0]) + 1
+        raise DataFormatError(
+            f"{source}: {word} {line_of(i)}: timestamp {times[i]:g} goes backwards (previous {times[i - 1]:g})"
+        )
+
+
+def estimate_rate(times: np.ndarray, max_gap: float = MAX_GAP) -> float:
+    """The stream's rate in Hz: steps per second over its gap-free stretches, rounded to a whole Hz.
+
+    A mean over all steps (not a median) is steady under the jitter of phone timestamps.
+    """
+    steps = np.diff(times)
+    steps = steps[(steps > 0) & (steps <= max_gap)]
+    if not len(steps):
+        raise ValueError("cannot estimate a sampling rate from fewer than two distinct, close times")
+    return float(max(1, round(len(steps) / float(steps.sum()))))
+
+
+def _runs(present: np.ndarray, times: np.ndarray, max_gap: float) -> list[tuple[int, int]]:
+    """Index ranges [a, b) of consecutive present rows with no step longer than ``max_gap``."""
+    index = np.flatnonzero(present)
+    if not len(index):
+        return []
+    breaks = (np.diff(index) > 1) | (np.diff(times[index]) > max_gap)
+    cuts = np.flatnonzero(breaks) + 1
+    return [(int(index[a]), int(index[b - 1]) + 1) for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(index)])]
+
+
+def to_recordings(
+    subject: str,
+    recording: str,
+    signal: np.ndarray,
+    labels: np.ndarray,
+    rate: float | None = None,
+    times: np.ndarray | None = None,
+    max_gap: float | None = None,
+    min_samples: int = 2,
+) -> Iterator[Recording]:
+    """Yield the uniformly sampled, gap-free segments of one stream.
+
+    ``signal`` (n, 3) in g, possibly with NaN rows; ``labels`` (n,) class indices; ``times`` (n,) in
+    seconds, non-decreasing (duplicates keep their first sample). Without ``times`` the rows are taken
+    as exactly ``rate`` Hz and every NaN row splits. With ``times``, ``rate`` is the grid rate (estimated
+    when None) and ``max_gap`` defaults to :data:`MAX_GAP`.
+    """
+    signal = np.asarray(signal)
+    n = len(signal)
+    present = np.isfinite(signal).all(axis=1)  # a missing row splits
+    keep = present.copy()  # rows used for interpolation
+    if times is None:
+        if rate is None:
+            raise ValueError("a stream without times needs its rate")
+        times = np.arange(n) / rate
+        gap = 1.5 / rate
+        regular = True
+    else:
+        times = np.asarray(times, dtype=np.float64)
+        keep &= np.r_[True, np.diff(times) > 0]  # duplicate times: keep the first sample
+        if keep.sum() < min_samples:
+            return
+        gap = MAX_GAP if max_gap is None else max_gap
+        if rate is None:
+            rate = estimate_rate(times[keep], gap)
+        regular = False
+    runs = [(a, b) for a, b in _runs(present, times, max(gap, 1.5 / rate)) if keep[a:b].sum() >= min_samples]
+    origin = times[0] if n else 0.0
+    for k, (a, b) in enumerate(runs):
+        name = recording if len(runs) == 1 else f"{recording}#{k}"
+        seg_keep = keep[a:b]
+        t, x, y = times[a:b][seg_keep], signal[a:b][seg_keep], labels[a:b][seg_keep]
+        if not regular:
+            grid = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * rate + 1e-9)) + 1) / rate
+            x = np.stack([np.interp(grid, t, x[:, c]) for c in range(3)], axis=1)
+            nearest = np.clip(np.searchsorted(t, grid), 1, len(t) - 1)
+            nearest -= (grid - t[nearest - 1]) < (t[nearest] - grid)
+            y = y[nearest]
+            if len(grid) < min_samples:
+                continue
+        yield Recording(
+            subject=subject,
+            recording=name,
+            signal=np.ascontiguousarray(x, dtype=np.float32),
+            labels=np.ascontiguousarray(y, dtype=np.int32),
+            rate=float(rate),
+            start=float(t[0] - origin),
+        )

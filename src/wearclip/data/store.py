@@ -1,0 +1,262 @@
+"""WindowStore: a dataset's windows cached on disk, built once per (source files, settings), memory-mapped.
+
+A store folder holds ``x.f32`` (all windows, (N, 3, T) float32, one array so that ``Windows.x`` is a
+plain read-only ``np.memmap`` every trainer indexes unchanged), ``windows.parquet`` (the manifest: one
+row per window with subject, recording, start time in seconds and label) and ``manifest.json`` (what
+was built from what, class and subject totals). It is named by a hash of the dataset, placement,
+options, classes, window settings, the source files' names, sizes and modification times and the
+loader's code, so any change rebuilds and an unchanged dataset is reused across runs.
+
+Building streams one recording at a time from the loader through resampling and windowing straight to
+disk, so memory is bounded by the largest recording, not the dataset (Capture-24: ~14 M windows). The
+folder is built under a temporary name and renamed into place only when complete: a failure (a
+malformed file, Ctrl-C) leaves no store behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+
+from ..config.window import WindowConfig
+from ..io import atomic_directory, cache_root, write_json
+from ..version import __version__
+from .datasets import HarDataset, Recording
+from .windows import Windows, resample, window_recording
+
+FORMAT = 1
+"""Bump when the on-disk layout changes."""
+ROW_GROUP = 1 << 16
+ROWS = pa.schema([("subject", pa.string()), ("recording", pa.string()), ("start", pa.float64()),
+                  ("label", pa.int32())])
+SCHEMA = pa.schema([ROWS.field(0).with_type(pa.dictionary(pa.int32(), pa.string())),
+                    ROWS.field(1).with_type(pa.dictionary(pa.int32(), pa.string())), ROWS.field(2), ROWS.field(3)])
+"""The window manifest: subject and recording names dictionary-encoded (few distinct values)."""
+
+
+def default_cache_dir() -> Path:
+    """``windows/`` under the cache root (``$WEARCLIP_CACHE``, else ``~/.cache/wearclip``)."""
+    return cache_root() / "windows"
+
+
+def _source_files(root: Path | None) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime in ns) of every file the dataset may read."""
+    if root is None:
+        return []
+    if root.is_file():
+        stat = root.stat()
+        return [(root.name, stat.st_size, stat.st_mtime_ns)]
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        stat = path.stat()
+        found.append((path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def _code_digest(dataset: HarDataset) -> str:
+    """Hash of the code that turns files into windows: the loader's module and the shared data modules."""
+    modules = {inspect.getmodule(dataset.spec.read), *(sys.modules[f"wearclip.data.datasets.{m}"]
+               for m in ("base", "parsing", "archive", "timeline")), sys.modules["wearclip.data.windows"]}
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(m.__file__ for m in modules if m is not None and m.__file__):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+class WindowStore:
+    """Windows of opened datasets, cached under ``cache_dir`` (default: :func:`default_cache_dir`)."""
+
+    def __init__(self, cache_dir: str | Path | None = None) -> None:
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+
+    def key(self, dataset: HarDataset, config: WindowConfig) -> str:
+        """The content hash that names a dataset's store for ``config``."""
+        payload = {
+            "format": FORMAT,
+            "dataset": dataset.name,
+            "placement": dataset.placement,
+            "options": dataset.options,
+            "classes": dataset.classes,
+            "label_keys": dataset.label_keys,
+            "config": config.model_dump(),
+            "embedded": dataset.root is None,
+            "sources": _source_files(dataset.root),
+            "code": _code_digest(dataset),
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def path(self, dataset: HarDataset, config: WindowConfig | None = None) -> Path:
+        """The folder that holds (or will hold) a dataset's windows for ``config``."""
+        config = config or WindowConfig()
+        placement = "".join(c if c.isalnum() else "-" for c in dataset.placement)
+        return self.cache_dir / f"{dataset.name}-{placement}-{self.key(dataset, config)[:20]}"
+
+    def open(
+        self,
+        dataset: HarDataset,
+        config: WindowConfig | None = None,
+        rebuild: bool = False,
+        progress: Callable[[Recording], None] | None = None,
+    ) -> Windows:
+        """The dataset's windows, built on first use (or when ``rebuild``) and memory-mapped."""
+        config = config or WindowConfig()
+        path = self.path(dataset, config)
+        if rebuild or not (path / "manifest.json").is_file():
+            build(dataset, config, path, progress)
+        return read_windows(path)
+
+
+def build(
+    dataset: HarDataset,
+    config: WindowConfig,
+    path: str | Path,
+    progress: Callable[[Recording], None] | None = None,
+) -> Path:
+    """Stream every recording of ``dataset`` into a store folder at ``path`` (atomically)."""
+    path = Path(path)
+    n, seconds, recordings = 0, 0.0, 0
+    subject_seconds: dict[str, float] = defaultdict(float)
+    subject_windows: Counter[str] = Counter()
+    class_windows: Counter[int] = Counter()
+    with atomic_directory(path) as tmp:
+        rows: dict[str, list] = {name: [] for name in ROWS.names}
+        with open(tmp / "x.f32", "wb") as xf, pq.ParquetWriter(tmp / "windows.parquet", SCHEMA) as writer:
+
+            def flush() -> None:
+                if rows["label"]:
+                    writer.write_table(pa.table(rows, schema=ROWS).cast(SCHEMA))
+                    for v in rows.values():
+                        v.clear()
+
+            seen: set[tuple[str, str]] = set()
+            for recording in dataset.recordings():
+                if progress:
+                    progress(recording)
+                if (recording.subject, recording.recording) in seen:
+                    raise ValueError(f"dataset {dataset.name!r}: recording {recording.recording!r} of subject "
+                                     f"{recording.subject!r} was read twice (is the dataset under {dataset.root} "
+                                     "both extracted and still zipped?)")
+                seen.add((recording.subject, recording.recording))
+                recording = resample(recording, config.rate)
+                x, labels, starts = window_recording(recording, config)
+                np.ascontiguousarray(x, dtype="<f4").tofile(xf)
+                recordings += 1
+                seconds += recording.duration
+                subject_seconds[recording.subject] += recording.duration
+                subject_windows[recording.subject] += len(labels)
+                class_windows.update(labels.tolist())
+                n += len(labels)
+                rows["subject"] += [recording.subject] * len(labels)
+                rows["recording"] += [recording.recording] * len(labels)
+                rows["start"] += starts.tolist()
+                rows["label"] += labels.tolist()
+                if len(rows["label"]) >= ROW_GROUP:
+                    flush()
+            flush()
+        if recordings == 0:
+            raise ValueError(f"dataset {dataset.name!r} yielded no recordings")
+        if n == 0:
+            raise ValueError(f"dataset {dataset.name!r}: no window of {config.seconds:g} s passed the "
+                             f"'{config.label_rule}' label rule in {recordings} recordings (keep_unlabelled "
+                             "windows unlabelled data)")
+        write_json(tmp / "manifest.json", {
+            "format": FORMAT,
+            "wearclip": __version__,
+            "dataset": dataset.name,
+            "root": str(dataset.root) if dataset.root else None,
+            "placement": dataset.placement,
+            "options": dataset.options,
+            "classes": dataset.classes,
+            "label_keys": dataset.label_keys,
+            "config": config.model_dump(),
+            "windows": n,
+            "shape": [n, 3, config.size],
+            "recordings": recordings,
+            "hours": seconds / 3600,
+            "subjects": {s: {"hours": subject_seconds[s] / 3600, "windows": subject_windows[s]}
+                         for s in subject_seconds},
+            "class_windows": {dataset.classes[c] if c >= 0 else "unlabelled": k
+                              for c, k in sorted(class_windows.items())},
+        })
+    return path
+
+
+def read_manifest(path: str | Path) -> dict:
+    """A store's ``manifest.json``."""
+    return json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def read_windows(path: str | Path) -> Windows:
+    """Open a built store: ``x`` is a read-only memmap, the manifest columns are in memory."""
+    path = Path(path)
+    manifest = read_manifest(path)
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{path}: store format {manifest.get('format')} is not {FORMAT}; rebuild it")
+    x = np.memmap(path / "x.f32", dtype="<f4", mode="r", shape=tuple(manifest["shape"]))
+    table = pq.read_table(path / "windows.parquet")
+    return Windows(
+        x=x,
+        labels=table["label"].to_numpy().astype(np.int32),
+        subjects=_strings(table["subject"]),
+        recordings=_strings(table["recording"]),
+        starts=table["start"].to_numpy(),
+        classes=list(manifest["classes"]),
+    )
+
+
+def _strings(column: pa.ChunkedArray) -> np.ndarray:
+    """A dictionary-encoded string column as a NumPy str array, without a Python object per row."""
+    column = column.unify_dictionaries() if column.num_chunks > 1 else column
+    if not column.num_chunks:
+        return np.empty(0, dtype=str)
+    names = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=str)
+    return np.concatenate([names[chunk.indices.to_numpy(zero_copy_only=False)] for chunk in column.chunks])
+
+
+class WindowDataset(torch.utils.data.Dataset):
+    """(window, label) pairs over :class:`Windows`, read from the memmap on demand and normalised.
+
+    ``indices`` selects windows without copying them (e.g. a subject split of a large store); ``mean``
+    and ``std`` (per channel, from the training windows: :func:`~wearclip.data.windows.channel_stats`)
+    standardise each window as it is read. Batched reads (``__getitems__``) fetch sorted indices in one
+    memmap access.
+    """
+
+    def __init__(self, windows: Windows, indices: Sequence[int] | np.ndarray | None = None,
+                 mean: np.ndarray | None = None, std: np.ndarray | None = None) -> None:
+        self.windows = windows
+        self.indices = np.arange(len(windows)) if indices is None else np.asarray(indices, dtype=np.int64)
+        self.mean = None if mean is None else np.asarray(mean, dtype=np.float32).reshape(1, 3, 1)
+        self.std = None if std is None else np.asarray(std, dtype=np.float32).reshape(1, 3, 1)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def _read(self, positions: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        rows = self.indices[positions]
+        order = np.argsort(rows, kind="stable")
+        x = np.empty((len(rows), *self.windows.x.shape[1:]), dtype=np.float32)
+        x[order] = self.windows.x[rows[order]]
+        if self.mean is not None:
+            x -= self.mean
+        if self.std is not None:
+            x /= self.std
+        return torch.from_numpy(x), torch.from_numpy(self.windows.labels[rows].astype(np.int64))
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x, y = self._read(np.array([i]))
+        return x[0], y[0]
+
+    def __getitems__(self, positions: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        x, y = self._read(np.asarray(positions))
+        return list(zip(x, y))

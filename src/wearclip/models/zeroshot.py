@@ -1,0 +1,49 @@
+"""Zero-shot recognition: classify windows by their most similar activity description."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .inference import batched
+from .wearclip import WearClip
+
+
+def embed_windows(model: WearClip, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+    """Normalised sensor embeddings of (N, 3, T) windows as a CPU tensor, in batches (works on memmaps)."""
+    return batched(model.encode_sensor, x, model.config.embed_dim, batch_size, model)
+
+
+def window_features(model: WearClip, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+    """IMU-encoder features (before the projection head) of (N, 3, T) windows, in eval mode.
+
+    With the encoder frozen these never change, so head-only training computes them once.
+    """
+    return batched(model.sensor_features, x, model.imu.out_dim, batch_size, model)
+
+
+class ZeroShotClassifier:
+    """One prototype per class (see :meth:`WearClip.class_prototypes`): a window's class is the most
+    similar prototype."""
+
+    def __init__(self, model: WearClip, class_sentences: Sequence[Sequence[str] | str]) -> None:
+        self.model = model
+        self.prototypes = model.class_prototypes(class_sentences)
+
+    def scores(self, x: np.ndarray) -> torch.Tensor:
+        """(N, C) cosine similarities of windows to class prototypes."""
+        return embed_windows(self.model, x) @ self.prototypes.T
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Class index per window."""
+        return self.scores(x).argmax(1).numpy()
+
+    @torch.no_grad()
+    def predict_features(self, features: torch.Tensor) -> np.ndarray:
+        """Class index per window from precomputed :func:`window_features`."""
+        self.model.eval()
+        sensor = F.normalize(self.model.sensor_head(features.to(self.model.logit_scale.device)), dim=-1).cpu()
+        return (sensor @ self.prototypes.T).argmax(1).numpy()

@@ -1,0 +1,371 @@
+"""The study's evaluation protocols: run one :class:`Setup` on one target dataset with one seed.
+
+Data rules, the same for every protocol:
+
+* Every dataset is split by subject with ``split_seed`` (train / val / test = 60 / 20 / 20 % of its
+  subjects). Scores are always on the target's **test** subjects, model selection always on
+  validation subjects.
+* Pre-training data (NLS and self-supervised) is the union of the setup's ``pretrain_on`` datasets:
+  the target contributes only its train subjects; any other dataset its train and test subjects
+  (its test subjects are never scored), and the val subjects of all of them drive early stopping.
+  Each dataset keeps its own activity phrases; one phrase shared by two datasets is one class.
+* Labelled target data (supervised training, the MLP of self-supervised baselines, head
+  adaptation) is the target's train split, or ``shots`` windows per class drawn from it with the
+  seed (a class with fewer windows gives all it has; the report says so).
+* Unseen activities: the target's classes are partitioned into groups (``unseen_groups.yaml``);
+  for each group, pre-training drops every window whose phrase is in the group (from every
+  source) and recognition is among the group's phrases alone; the score is the mean over groups.
+
+A seed fixes the whole pipeline of a cell: pre-training, k-shot draw, adaptation or classifier.
+Pre-trained models are cached on disk by a hash of everything that determines them, so setups and
+experiments that share a pre-training (and an interrupted run) reuse it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from safetensors.torch import load_file, save_file
+
+from ..config.model import WearClipConfig
+from ..config.objective import ObjectiveConfig
+from ..config.train import TrainConfig
+from ..config.window import WindowConfig
+from ..data import datasets
+from ..data.splits import SubjectSplit, k_shot, subject_split
+from ..data.windows import Windows, channel_stats
+from ..io import atomic_path, write_json
+from ..metrics import evaluate_predictions, random_guesses
+from ..models.wearclip import WearClip
+from ..models.zeroshot import ZeroShotClassifier
+from ..runtime import seed_everything
+from ..text import class_sentences, default_text_encoder, vocabulary_tag
+from ..train.adapt import ADAPT_CONFIG, adapt_heads
+from ..train.baselines import SSL_METHODS, build_ssl, predict, train_classifier, train_ssl
+from ..train.pretrain import pretrain
+from ..train.supervised import train_supervised
+
+Method = Literal["chance", "supervised", "nls", "autoencoder", "simclr", "cpc"]
+
+
+class DataSettings(BaseModel):
+    """Where each dataset is read from and how it is windowed and split."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roots: dict[str, str] = Field(default_factory=dict, description="dataset -> folder (absent: embedded copy)")
+    placements: dict[str, str] = Field(default_factory=dict, description="dataset -> placement (absent: default)")
+    window: WindowConfig = Field(default_factory=WindowConfig)
+    split_seed: int = 0
+
+
+class EvalSettings(BaseModel):
+    """Everything a protocol needs besides the setup: data, model, optimisation, cache folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: DataSettings = Field(default_factory=DataSettings)
+    model: WearClipConfig = Field(default_factory=WearClipConfig)
+    pretrain: TrainConfig = Field(default_factory=lambda: TrainConfig(epochs=25, patience=6))
+    adapt: TrainConfig = Field(default_factory=lambda: ADAPT_CONFIG.model_copy())
+    supervised: TrainConfig = Field(default_factory=lambda: TrainConfig(epochs=25, patience=6))
+    ssl: TrainConfig = Field(default_factory=lambda: TrainConfig(epochs=25, patience=6))
+    classifier: TrainConfig = Field(default_factory=lambda: TrainConfig(epochs=100, patience=15))
+    checkpoints: str = Field("runs/checkpoints", description="cache of pre-trained models")
+
+
+class Setup(BaseModel):
+    """One row of a results table: a method and its options.
+
+    ``pretrain_on``: ``"target"`` (its train subjects), ``"others"`` (every other dataset of the
+    run: leave-one-dataset-out), ``"all"`` (both), or explicit dataset names.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Method
+    pretrain_on: Literal["target", "others", "all"] | tuple[str, ...] = "others"
+    encoder: str = "conv"
+    mode: str = "base"
+    recognition: str = "base"
+    objective: Literal["clip", "unicl", "slip"] = "clip"
+    text_encoder: str | None = None
+    adapt: bool = False
+    shots: int | None = Field(None, ge=1)
+    unseen: bool = False
+    target_statistics: bool = Field(False, description="normalise inputs with the target's own per-channel "
+                                                       "statistics (its unlabelled train windows), not the sources'")
+    preset: str | None = Field(None, description="a pre-training preset or YAML (wearclip pretrain): its model, "
+                                                 "objective and sentence mode replace the fields above")
+
+    def sources(self, target: str, run_datasets: Sequence[str]) -> tuple[str, ...]:
+        """The datasets pre-training reads for this target."""
+        if isinstance(self.pretrain_on, tuple):
+            return self.pretrain_on
+        others = tuple(d for d in run_datasets if d != target)
+        return {"target": (target,), "others": others, "all": (target, *others)}[self.pretrain_on]
+
+
+@cache
+def unseen_groups(dataset: str) -> list[list[str]]:
+    """The shipped partition of a dataset's activity phrases into unseen-activity groups."""
+    text = resources.files("wearclip.study").joinpath("unseen_groups.yaml").read_text(encoding="utf-8")
+    groups = yaml.safe_load(text)["groups"]
+    if dataset not in groups:
+        raise KeyError(f"no unseen-activity groups for {dataset!r}; groups exist for {', '.join(sorted(groups))}")
+    return [list(g) for g in groups[dataset]]
+
+
+def restrict(windows: Windows, classes: Sequence[str]) -> Windows:
+    """The windows of ``classes`` only, relabelled to index ``classes`` (in that order)."""
+    index = {c: i for i, c in enumerate(classes)}
+    missing = [c for c in classes if c not in windows.classes]
+    if missing:
+        raise KeyError(f"activities {missing} are not among {windows.classes}")
+    mapping = np.array([index.get(c, -1) for c in windows.classes], dtype=np.int32)
+    keep = mapping[windows.labels] >= 0
+    part = windows.subset(np.flatnonzero(keep))
+    part.labels = mapping[part.labels]
+    part.classes = list(classes)
+    return part
+
+
+def union(parts: dict[str, Windows]) -> Windows:
+    """Windows of several datasets as one set: subjects and recordings prefixed ``dataset/``, classes
+    merged by phrase (first appearance sets the order)."""
+    classes = list(dict.fromkeys(c for w in parts.values() for c in w.classes))
+    index = {c: i for i, c in enumerate(classes)}
+    remap = {name: np.array([index[c] for c in w.classes], dtype=np.int32) for name, w in parts.items()}
+    return Windows(
+        x=np.concatenate([np.asarray(w.x) for w in parts.values()]),
+        labels=np.concatenate([remap[n][w.labels] for n, w in parts.items()]),
+        subjects=np.concatenate([np.char.add(f"{n}/", w.subjects.astype(str)) for n, w in parts.items()]),
+        recordings=np.concatenate([np.char.add(f"{n}/", w.recordings.astype(str)) for n, w in parts.items()]),
+        starts=np.concatenate([w.starts for w in parts.values()]),
+        classes=classes,
+    )
+
+
+def draw_shots(windows: Windows, k: int, seed: int) -> tuple[Windows, dict[str, int]]:
+    """``k`` windows per class with ``seed``; a class with fewer gives all of them (returned by name)."""
+    counts = np.bincount(windows.labels, minlength=len(windows.classes))
+    capped = {windows.classes[c]: int(n) for c, n in enumerate(counts) if 0 < n < k}
+    chosen = [k_shot(windows.labels, k, seed, classes=[c for c, n in enumerate(counts) if n >= k])] \
+        if (counts >= k).any() else []
+    chosen += [np.flatnonzero(windows.labels == windows.classes.index(c)) for c in capped]
+    return windows.subset(np.sort(np.concatenate(chosen))), capped
+
+
+def recipe_key(recipe: dict) -> str:
+    """A short stable hash of a JSON-able recipe."""
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class ProtocolRunner:
+    """Runs setups for the datasets of one run, caching windows (per process) and pre-trained models (on disk)."""
+
+    def __init__(self, settings: EvalSettings, run_datasets: Sequence[str], log=print,
+                 windows: Mapping[str, Windows] | None = None) -> None:
+        """``windows``: datasets already in memory, by name (the others are read through the window store)."""
+        self.settings = settings
+        self.run_datasets = list(run_datasets)
+        self.log = log
+        self._windows: dict[str, Windows] = dict(windows or {})
+
+    # -- data ------------------------------------------------------------------------------------
+    def windows(self, name: str) -> Windows:
+        """All labelled windows of a dataset (through the on-disk window store)."""
+        if name not in self._windows:
+            from ..data.store import WindowStore
+
+            data = self.settings.data
+            dataset = datasets.load(name, data.roots.get(name), data.placements.get(name))
+            self._windows[name] = WindowStore().open(dataset, data.window)
+        return self._windows[name]
+
+    def subjects(self, name: str) -> SubjectSplit:
+        """The dataset's subject split."""
+        return subject_split(self.windows(name).subjects, self.settings.data.split_seed)
+
+    def split(self, name: str) -> dict[str, Windows]:
+        """The dataset's train / val / test windows by subject."""
+        windows, split = self.windows(name), self.subjects(name)
+        return {part: windows.of_subjects(getattr(split, part)) for part in ("train", "val", "test")}
+
+    def pretraining_data(self, sources: Sequence[str], target: str, exclude: Sequence[str] = ()
+                         ) -> tuple[dict[str, Windows], dict[str, Windows]]:
+        """Per source dataset, its pre-training windows and its validation windows (see module rules)."""
+        train, val = {}, {}
+        for name in sources:
+            windows, split = self.windows(name), self.subjects(name)
+            keep = [c for c in windows.classes if c not in set(exclude)]
+            train[name] = restrict(windows.of_subjects(split.train if name == target else split.train + split.test), keep)
+            held = restrict(windows.of_subjects(split.val), keep)
+            present = [c for c in keep if (held.labels == keep.index(c)).any()]
+            if len(present) >= 2:
+                val[name] = restrict(held, present)
+        if not val:
+            raise ValueError(f"pre-training on {list(sources)}: no validation subjects with two or more classes")
+        return train, val
+
+    # -- sentences -------------------------------------------------------------------------------
+    @staticmethod
+    def sentences(parts: dict[str, Windows], classes: Sequence[str], mode: str, seed: int) -> list[list[str]]:
+        """Sentences of each class under ``mode``, from the vocabulary of the first dataset that has the phrase."""
+        found: dict[str, list[str]] = {}
+        for name, windows in parts.items():
+            todo = [c for c in windows.classes if c not in found]
+            if todo:
+                found |= dict(zip(todo, class_sentences(todo, mode, name, seed)))
+        return [found[c] for c in classes]
+
+    # -- cached pre-training ---------------------------------------------------------------------
+    def _source_recipe(self, sources: Sequence[str], target: str) -> list[dict]:
+        data = self.settings.data
+        return [{"dataset": n, "root": data.roots.get(n), "placement": data.placements.get(n),
+                 "subjects": "train" if n == target else "train+test"} for n in sources]
+
+    def pretrained_nls(self, setup: Setup, target: str, seed: int, exclude: Sequence[str] = ()) -> WearClip:
+        """A WearClip pre-trained as ``setup`` says (from the cache when it exists)."""
+        sources = setup.sources(target, self.run_datasets)
+        config, objective, mode = self.recipe_of(setup)
+        train_config = self.settings.pretrain.model_copy(update={"seed": seed})
+        recipe = {"kind": "nls", "sources": self._source_recipe(sources, target), "exclude": sorted(exclude),
+                  "mode": mode, "objective": objective.model_dump(), "model": config.model_dump(),
+                  "train": train_config.model_dump(), "window": self.settings.data.window.model_dump(),
+                  "split_seed": self.settings.data.split_seed}
+        key = recipe_key(recipe)
+        folder = Path(self.settings.checkpoints) / f"nls-{key}"
+        if (folder / "recipe.json").is_file():
+            return WearClip.from_pretrained(folder)
+        train_parts, val_parts = self.pretraining_data(sources, target, exclude)
+        train = union(train_parts)
+        sentences = self.sentences(train_parts, train.classes, mode, seed)
+        config.window = self.settings.data.window
+        config.pretrained_on = list(sources)
+        config.vocabulary_version = vocabulary_tag(sources[0])
+        seed_everything(seed)
+        started = time.perf_counter()
+        self.log(f"pre-training NLS on {', '.join(sources)} ({len(train)} windows, {len(train.classes)} classes, "
+                 f"mode {mode}, objective {objective.name}{' + SimCLR' if objective.simclr_weight else ''}, seed {seed})")
+        result = pretrain(WearClip(config), train, val_parts, sentences, train_config, objective=objective)
+        result.model.save_pretrained(folder)
+        write_json(folder / "recipe.json", recipe | {"best_epoch": result.best_epoch, "best_score": result.best_score,
+                                                     "seconds": time.perf_counter() - started,
+                                                     "windows": len(train)})
+        return WearClip.from_pretrained(folder)
+
+    def recipe_of(self, setup: Setup) -> tuple[WearClipConfig, ObjectiveConfig, str]:
+        """The model config, objective and sentence mode of a setup's NLS pre-training."""
+        if setup.preset:
+            from ..config.presets import load_config
+
+            preset = load_config(setup.preset)
+            config, objective, mode = preset.model.model_copy(deep=True), preset.objective, preset.text.mode
+        else:
+            config = self.settings.model.model_copy(deep=True)
+            if setup.text_encoder:
+                config.text_encoder = setup.text_encoder
+            if setup.objective == "slip" and not config.simclr_dim:
+                config.simclr_dim = 128
+            objective = ObjectiveConfig(name="unicl" if setup.objective == "unicl" else "clip",
+                                        simclr_weight=1.0 if setup.objective == "slip" else 0.0)
+            mode = setup.mode
+        if config.text_encoder != self.settings.model.text_encoder:
+            config.text_dim = default_text_encoder(config.text_encoder).dim
+        return config, objective, mode
+
+    def pretrained_ssl(self, setup: Setup, target: str, seed: int):
+        """A self-supervised encoder pre-trained on the setup's sources (from the cache when it exists)."""
+        sources = setup.sources(target, self.run_datasets)
+        train_config = self.settings.ssl.model_copy(update={"seed": seed})
+        recipe = {"kind": setup.method, "sources": self._source_recipe(sources, target),
+                  "train": train_config.model_dump(), "window": self.settings.data.window.model_dump(),
+                  "split_seed": self.settings.data.split_seed}
+        folder = Path(self.settings.checkpoints) / f"{setup.method}-{recipe_key(recipe)}"
+        model = build_ssl(setup.method)
+        if (folder / "recipe.json").is_file():
+            model.load_state_dict(load_file(str(folder / "model.safetensors")))
+            return model.eval()
+        train_parts, val_parts = self.pretraining_data(sources, target)
+        started = time.perf_counter()
+        self.log(f"pre-training {setup.method} on {', '.join(sources)} (seed {seed})")
+        result = train_ssl(setup.method, union(train_parts), union(val_parts), train_config)
+        with atomic_path(folder / "model.safetensors") as tmp:
+            save_file({k: v.detach().cpu().contiguous() for k, v in result.model.state_dict().items()}, str(tmp))
+        write_json(folder / "recipe.json", recipe | {"best_epoch": result.best_epoch,
+                                                     "seconds": time.perf_counter() - started})
+        return result.model
+
+    # -- the protocols ---------------------------------------------------------------------------
+    def labelled(self, setup: Setup, target: str, seed: int) -> tuple[Windows, dict[str, int]]:
+        """The target's labelled training windows for this setup (all, or ``shots`` per class)."""
+        train = self.split(target)["train"]
+        return draw_shots(train, setup.shots, seed) if setup.shots else (train, {})
+
+    def run(self, setup: Setup, target: str, seed: int) -> dict:
+        """Score one setup on one target with one seed: macro-F1, accuracy, weighted F1 and details."""
+        if setup.unseen:
+            return self._unseen(setup, target, seed)
+        parts = self.split(target)
+        test = parts["test"]
+        details: dict = {}
+        if setup.method == "chance":
+            predictions = random_guesses(len(test), len(test.classes), seed)
+        elif setup.method == "supervised":
+            train, details["capped"] = self.labelled(setup, target, seed)
+            config = self.settings.supervised.model_copy(update={"seed": seed})
+            model = train_supervised(train, parts["val"], config, setup.encoder).model
+            predictions = model.predict(test.x)
+        elif setup.method in SSL_METHODS:
+            encoder = self.pretrained_ssl(setup, target, seed)
+            train, details["capped"] = self.labelled(setup, target, seed)
+            config = self.settings.classifier.model_copy(update={"seed": seed})
+            classifier, _ = train_classifier(encoder, train, parts["val"], config)
+            predictions = predict(encoder, classifier, test.x)
+        else:
+            model = self.pretrained_nls(setup, target, seed)
+            if setup.target_statistics:
+                model.set_normalization(*channel_stats(parts["train"].x))
+            if setup.adapt:
+                train, details["capped"] = self.labelled(setup, target, seed)
+                _, pretraining, mode = self.recipe_of(setup)
+                sentences = class_sentences(train.classes, mode, target, seed)
+                config = self.settings.adapt.model_copy(update={"seed": seed})
+                objective = pretraining.name
+                model = adapt_heads(model, train, parts["val"], sentences, config, objective).model
+            recognition = class_sentences(test.classes, setup.recognition, target, seed)
+            predictions = ZeroShotClassifier(model, recognition).predict(test.x)
+        result = evaluate_predictions(test.labels, predictions, test.classes)
+        return {"macro_f1": result.macro_f1, "accuracy": result.accuracy, "weighted_f1": result.weighted_f1,
+                "n": result.n, "details": details | {"classification": result.to_dict()}}
+
+    def _unseen(self, setup: Setup, target: str, seed: int) -> dict:
+        """Mean over the target's groups of recognising the held-out group after pre-training without it."""
+        if setup.method not in ("nls", "chance") or setup.adapt:
+            raise ValueError("the unseen-activity protocol applies to zero-shot NLS (and chance)")
+        test_all = self.split(target)["test"]
+        groups = []
+        for group in unseen_groups(target):
+            test = restrict(test_all, group)
+            if setup.method == "chance":
+                predictions = random_guesses(len(test), len(group), seed)
+            else:
+                model = self.pretrained_nls(setup, target, seed, exclude=group)
+                recognition = class_sentences(group, setup.recognition, target, seed)
+                predictions = ZeroShotClassifier(model, recognition).predict(test.x)
+            result = evaluate_predictions(test.labels, predictions, group)
+            groups.append({"classes": group, "n": len(test), "macro_f1": result.macro_f1, "accuracy": result.accuracy,
+                           "weighted_f1": result.weighted_f1, "per_class_f1": result.per_class_f1})
+        mean = {k: float(np.mean([g[k] for g in groups])) for k in ("macro_f1", "accuracy", "weighted_f1")}
+        return mean | {"n": len(test_all), "details": {"groups": groups}}

@@ -1,0 +1,109 @@
+"""Zero-shot activity timelines over long recordings, for any free-text activities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..data.datasets.base import STANDARD_GRAVITY, UNLABELLED, Recording
+from ..data.datasets.timeline import check_increasing, to_recordings
+from ..data.windows import resample, window_recording
+from ..errors import DataFormatError
+from ..io import atomic_path
+from ..models.wearclip import WearClip
+from ..models.zeroshot import ZeroShotClassifier
+from ..text import class_sentences
+from .plots import plot_timeline
+
+TIME_COLUMNS = ("time", "timestamp")
+UNITS = {"g": 1.0, "m/s2": 1 / STANDARD_GRAVITY}
+
+
+def read_recording(path: str | Path, rate: float | None = None, units: str = "g") -> list[Recording]:
+    """A CSV of ``x, y, z`` (and ``time`` or ``timestamp``: seconds, or date-times) as gap-free
+    uniformly sampled segments in g; without a time column, ``rate`` (Hz) is required."""
+    path = Path(path)
+    if units not in UNITS:
+        raise ValueError(f"unknown units {units!r}; choose one of {', '.join(UNITS)}")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: recording not found")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("x", "y", "z") if c not in frame.columns]
+    if missing:
+        raise DataFormatError(f"{path}: line 1: missing column(s) {missing}; expected x, y, z and optionally "
+                              f"{' or '.join(TIME_COLUMNS)}, found {list(frame.columns)}")
+    if frame.empty:
+        raise DataFormatError(f"{path}: no samples after the header")
+    signal = np.empty((len(frame), 3))
+    for i, column in enumerate("xyz"):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy() & (frame[column].str.strip() != "").to_numpy())
+        if len(bad):
+            raise DataFormatError(f"{path}: line {bad[0] + 2}, field {column!r}: expected a number, "
+                                  f"found {frame[column].iloc[bad[0]]!r}")
+        signal[:, i] = values.to_numpy() * UNITS[units]
+    time_column = next((c for c in TIME_COLUMNS if c in frame.columns), None)
+    times = None
+    if time_column is not None:
+        raw = frame[time_column]
+        numeric = pd.to_numeric(raw, errors="coerce")
+        parsed = numeric if numeric.notna().all() else pd.to_datetime(raw, errors="coerce")
+        if parsed.isna().any():
+            row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+            raise DataFormatError(f"{path}: line {row + 2}, field {time_column!r}: expected seconds or a date-time, "
+                                  f"found {raw.iloc[row]!r}")
+        times = (numeric.to_numpy(dtype=float) if parsed is numeric
+                 else (parsed - parsed.iloc[0]).dt.total_seconds().to_numpy())
+        check_increasing(times, str(path), lambda i: i + 2)
+    elif rate is None:
+        raise DataFormatError(f"{path}: no {' or '.join(TIME_COLUMNS)} column; pass the sampling rate (--rate)")
+    labels = np.full(len(frame), UNLABELLED, dtype=np.int32)
+    segments = list(to_recordings("", path.name, signal, labels, rate=rate, times=times))
+    if not segments:
+        raise DataFormatError(f"{path}: no stretch of at least two valid samples")
+    return segments
+
+
+def predict_recording(checkpoint: str | Path, recording: str | Path, activities: Sequence[str], out: str | Path,
+                      rate: float | None = None, units: str = "g", recognition: str = "base") -> dict:
+    """Score every window of ``recording`` against ``activities``; write predictions.csv and timeline.png."""
+    model = WearClip.from_pretrained(checkpoint)
+    config = model.config.window.model_copy(update={"keep_unlabelled": True})
+    classifier = ZeroShotClassifier(model, class_sentences(list(activities), recognition))
+    frames, traces = [], []
+    for segment in read_recording(recording, rate, units):
+        segment = resample(segment, config.rate)
+        x, _, starts = window_recording(segment, config)
+        traces.append((segment.start + np.arange(len(segment.signal)) / segment.rate,
+                       np.linalg.norm(segment.signal, axis=1)))
+        if not len(x):
+            continue
+        similarity = classifier.scores(x)
+        probabilities = torch.softmax(model.scale().detach().cpu() * similarity, dim=1).numpy()
+        best = probabilities.argmax(1)
+        frame = pd.DataFrame({"segment": segment.recording, "start_s": starts, "end_s": starts + config.seconds,
+                              "activity": [activities[i] for i in best],
+                              "similarity": similarity.numpy()[np.arange(len(best)), best]})
+        for i, name in enumerate(activities):
+            frame[f"p:{name}"] = probabilities[:, i]
+        frames.append(frame)
+    if not frames:
+        raise DataFormatError(f"{recording}: shorter than one {config.seconds:g} s window")
+    predictions = pd.concat(frames, ignore_index=True)
+    out = Path(out)
+    with atomic_path(out / "predictions.csv") as tmp:
+        predictions.to_csv(tmp, index=False, float_format="%.5f")
+    times = np.concatenate([t for t, _ in traces])
+    magnitude = np.concatenate([m for _, m in traces])
+    step = max(1, len(times) // 200_000)
+    plot_timeline(times[::step], magnitude[::step], predictions["start_s"].to_numpy(), config.seconds,
+                  predictions[[f"p:{a}" for a in activities]].to_numpy(), list(activities), out / "timeline.png",
+                  f"{Path(recording).name}: zero-shot activity probabilities")
+    counts = predictions["activity"].value_counts()
+    return {"windows": len(predictions), "hours": (times[-1] - times[0]) / 3600 if len(times) > 1 else 0.0,
+            "counts": {a: int(counts.get(a, 0)) for a in activities}}

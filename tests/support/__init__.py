@@ -1,0 +1,1 @@
+"""Test helpers: real-data paths, synthetic windows, fixtures in the official dataset formats."""

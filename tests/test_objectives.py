@@ -1,0 +1,79 @@
+"""Objectives against hand-computed examples (the arithmetic is in the comments)."""
+
+import math
+
+import pytest
+import torch
+
+from wearclip.objectives import clip_loss, contrastive_loss, nt_xent_loss, slip_loss, unicl_loss
+
+E = math.e
+
+
+def test_clip_loss_of_a_2x2_matrix():
+    # logits [[2, 1], [0, 3]], targets on the diagonal.
+    # rows:    -log softmax([2,1])[0] = log(1 + e^-1) = 0.313262; -log softmax([0,3])[1] = log(1 + e^-3) = 0.048587
+    # columns: [2,0] -> log(1 + e^-2) = 0.126928;                  [1,3] -> log(1 + e^-2) = 0.126928
+    # loss = ((0.313262 + 0.048587) / 2 + 0.126928) / 2 = 0.153926
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0]])
+    expected = ((math.log(1 + E**-1) + math.log(1 + E**-3)) / 2 + math.log(1 + E**-2)) / 2
+    assert expected == pytest.approx(0.153926, abs=1e-6)
+    assert clip_loss(logits).item() == pytest.approx(expected, abs=1e-6)
+
+
+def test_clip_loss_with_repeated_sentence_shares_the_target():
+    # Rows 0 and 1 carry the same sentence: each row's target mass is split between columns 0 and 1.
+    logits = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert clip_loss(logits, torch.tensor([7, 7, 3])).item() == pytest.approx(
+        unicl_loss(logits, torch.tensor([0, 0, 1])).item(), abs=1e-7)
+    assert clip_loss(logits, torch.tensor([1, 2, 3])).item() == pytest.approx(clip_loss(logits).item(), abs=1e-7)
+
+
+def test_unicl_loss_of_a_3x3_matrix():
+    # logits = identity, labels [0, 0, 1]; every row's log-sum-exp is lse = log(e + 2) = 1.551445.
+    # rows 0, 1: targets (1/2, 1/2, 0) -> -(1/2 (1 - lse) + 1/2 (0 - lse)) = lse - 1/2 = 1.051445
+    # row 2:     target (0, 0, 1)      -> lse - 1 = 0.551445;  mean 0.884778, the same by columns (symmetric)
+    logits = torch.eye(3)
+    lse = math.log(E + 2)
+    expected = (2 * (lse - 0.5) + (lse - 1)) / 3
+    assert expected == pytest.approx(0.884778, abs=1e-6)
+    assert unicl_loss(logits, torch.tensor([0, 0, 1])).item() == pytest.approx(expected, abs=1e-6)
+
+
+def test_unicl_normalises_columns_separately_from_rows():
+    # A non-symmetric matrix: the text->sensor half uses the transposed logits with column targets.
+    logits = torch.tensor([[3.0, 0.0], [1.0, 2.0]])
+    labels = torch.tensor([0, 0])  # all positives: uniform targets over both columns/rows
+    rows = sum(math.log(sum(math.exp(v) for v in r)) - sum(r) / 2 for r in ([3, 0], [1, 2])) / 2
+    cols = sum(math.log(sum(math.exp(v) for v in c)) - sum(c) / 2 for c in ([3, 1], [0, 2])) / 2
+    assert unicl_loss(logits, labels).item() == pytest.approx((rows + cols) / 2, abs=1e-6)
+
+
+def test_nt_xent_of_two_orthogonal_pairs():
+    # z1 = z2 = [e1, e2]; each embedding's partner has similarity 1, the two others 0.
+    # T = 1:   -log(e / (e + 2)) = log(1 + 2/e) = 0.551445;  T = 0.5: log(1 + 2 e^-2) = 0.239545
+    z = torch.eye(2)
+    assert nt_xent_loss(z, z.clone(), temperature=1.0).item() == pytest.approx(0.551445, abs=1e-6)
+    assert nt_xent_loss(z, z.clone(), temperature=0.5).item() == pytest.approx(0.239545, abs=1e-6)
+    # Scale does not matter (embeddings are normalised), the self-similarity is excluded.
+    assert nt_xent_loss(3 * z, z.clone(), temperature=1.0).item() == pytest.approx(0.551445, abs=1e-6)
+
+
+def test_nt_xent_rewards_matching_views():
+    torch.manual_seed(0)
+    z1 = torch.randn(16, 8)
+    assert nt_xent_loss(z1, z1 + 0.01 * torch.randn(16, 8)) < nt_xent_loss(z1, torch.randn(16, 8))
+
+
+def test_slip_is_language_loss_plus_weighted_simclr():
+    # 0.153926 (CLIP example above) + 0.5 * 0.551445 (NT-Xent example, T = 1) = 0.429649
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0]])
+    z = torch.eye(2)
+    value = slip_loss(logits, torch.eye(2, dtype=torch.bool), z, z.clone(), weight=0.5, temperature=1.0)
+    assert value.item() == pytest.approx(0.429649, abs=1e-6)
+
+
+def test_contrastive_loss_gradient_pushes_positives_up():
+    logits = torch.zeros(3, 3, requires_grad=True)
+    contrastive_loss(logits, torch.eye(3, dtype=torch.bool)).backward()
+    assert (logits.grad.diagonal() < 0).all() and (logits.grad.sum() - logits.grad.trace()) > 0
