@@ -251,9 +251,8 @@ class ProtocolRunner:
         train_parts, val_parts = self.pretraining_data(sources, target, exclude)
         train = union(train_parts)
         sentences = self.sentences(train_parts, train.classes, mode, seed)
-        config.window = self.settings.data.window
-        config.pretrained_on = list(sources)
-        config.vocabulary_version = vocabulary_tag(sources[0])
+        config = config.with_provenance(window=self.settings.data.window, pretrained_on=list(sources),
+                                        vocabulary_version=vocabulary_tag(sources[0]))
         seed_everything(seed)
         started = time.perf_counter()
         self.log(f"pre-training NLS on {', '.join(sources)} ({len(train)} windows, {len(train.classes)} classes, "

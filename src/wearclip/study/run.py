@@ -128,13 +128,12 @@ def run_pretraining(
     evaluation = sentences_by_phrase(config, config.text.eval_mode, parts)
 
     text_dim = default_text_encoder(config.model.text_encoder, config.model.text_pooling).dim
-    model_config = config.model.model_copy(update={
-        "window": config.data.window,
-        "text_dim": text_dim,
-        "pretrained_on": [ref.name for ref in config.data.datasets],
-        "vocabulary_version": ",".join(dict.fromkeys(vocabulary_tag(ref.name, config.text.vocabulary)
-                                                     for ref in config.data.datasets)),
-    })
+    model_config = config.model.model_copy(update={"text_dim": text_dim}).with_provenance(
+        window=config.data.window,
+        pretrained_on=[ref.name for ref in config.data.datasets],
+        vocabulary_version=",".join(dict.fromkeys(vocabulary_tag(ref.name, config.text.vocabulary)
+                                                  for ref in config.data.datasets)),
+    )
     seed_everything(config.train.seed)
     model = WearClip(model_config)
     result = fit_pretraining(
