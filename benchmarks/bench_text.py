@@ -30,7 +30,7 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from wearclip.data import datasets  # noqa: E402
-from wearclip.data.windows import channel_stats, make_windows  # noqa: E402
+from wearclip.data.windows import make_windows  # noqa: E402
 from wearclip.models.wearclip import WearClip  # noqa: E402
 from wearclip.objectives import clip_loss  # noqa: E402
 from wearclip.text import TextEncoder, class_sentences  # noqa: E402
@@ -40,7 +40,7 @@ def run(method, encoder, windows, unique, table, counts, steps, batch, seed, cac
     """Time ``steps`` optimiser steps (after one warm-up); returns (steps/s, losses, mean unique per batch)."""
     torch.manual_seed(seed)
     model = WearClip()
-    model.set_normalization(*channel_stats(windows.x))
+    model.fit_normalization(windows.x)
     groups = [{"params": list(model.parameters()), "lr": 1e-3}]
     if encoder.trainable:  # the text encoder's own, fine-tuning learning rate
         groups.append({"params": [p for p in encoder.parameters() if p.requires_grad], "lr": 2e-5})

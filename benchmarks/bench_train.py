@@ -56,7 +56,7 @@ def bench(encoder: str, train, sentences, args) -> dict:
     unique, table, counts = sentence_table(sentences)
     features = model.frozen_text_encoder().encode(unique)
     objective = ContrastiveObjective(model, features, ObjectiveConfig(simclr_weight=args.simclr_weight))
-    make_batch = PretrainBatches(train, train.labels, table, counts,
+    make_batch = PretrainBatches(train.x, train.labels, table, counts,
                                  objective.config.augment if args.simclr_weight else None)
     trainer = Trainer(objective, len(train), make_batch,
                       TrainConfig(batch_size=args.batch_size, device=device and str(device)), model=model)

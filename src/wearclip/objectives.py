@@ -1,4 +1,5 @@
-"""Contrastive objectives: CLIP, UniCL, SimCLR (NT-Xent) and their sum, SLIP.
+"""Contrastive objectives: CLIP, UniCL and SimCLR (NT-Xent); SLIP adds a weighted SimCLR term to the
+language one (:class:`~wearclip.train.pretrain.ContrastiveObjective`).
 
 Each takes the full (global) batch: under DDP, gather the embeddings first
 (:func:`wearclip.train.distributed.gather_with_grad`) so negatives span every process.
@@ -47,6 +48,12 @@ def unicl_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return contrastive_loss(logits, labels[:, None] == labels[None, :])
 
 
+def language_loss(name: str, logits: torch.Tensor, sentence_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """The language-supervised term of pre-training and head adaptation, by objective ``name``:
+    ``clip`` (rows with the identical sentence are positives) or ``unicl`` (rows with the same label)."""
+    return unicl_loss(logits, labels) if name == "unicl" else clip_loss(logits, sentence_ids)
+
+
 def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:
     """SimCLR's NT-Xent: row i of ``z1`` and of ``z2`` are two views of one window; each of the 2N
     embeddings must pick its partner among the other 2N - 1 by cosine similarity / temperature."""
@@ -56,16 +63,3 @@ def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1) -
     logits = logits.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z.device), float("-inf"))
     partner = torch.cat([torch.arange(n, 2 * n), torch.arange(n)]).to(z.device)
     return F.cross_entropy(logits, partner)
-
-
-def slip_loss(
-    logits: torch.Tensor,
-    positives: torch.Tensor,
-    z1: torch.Tensor,
-    z2: torch.Tensor,
-    weight: float = 1.0,
-    temperature: float = 0.1,
-) -> torch.Tensor:
-    """SLIP (Mu et al., 2022): the language-supervised loss (CLIP or UniCL ``positives``) plus
-    ``weight`` times SimCLR's NT-Xent on two augmented views."""
-    return contrastive_loss(logits, positives) + weight * nt_xent_loss(z1, z2, temperature)

@@ -16,7 +16,7 @@ from wearclip.data.windows import make_windows
 from wearclip.models.wearclip import WearClip
 from wearclip.retrieval.index import EmbeddingIndex
 from wearclip.text.templates import base_sentence
-from wearclip.train.pretrain import pretrain
+from wearclip.train.pretrain import fit_pretraining
 
 runner = CliRunner()
 
@@ -32,8 +32,9 @@ def built(tmp_path_factory, hapt_root):
     dataset = datasets.load("uci-hapt", hapt_root)
     windows = make_windows([r for r in dataset.recordings() if int(r.subject) <= 5], dataset.classes)
     torch.manual_seed(0)
-    result = pretrain(WearClip(), windows.of_subjects(["1", "2", "3", "4"]), windows.of_subjects(["5"]),
-                      [[base_sentence(c)] for c in dataset.classes], TrainConfig(epochs=2, batch_size=128))
+    result = fit_pretraining(WearClip(), windows.of_subjects(["1", "2", "3", "4"]), windows.of_subjects(["5"]),
+                             TrainConfig(epochs=2, batch_size=128),
+                             class_sentences=[[base_sentence(c)] for c in dataset.classes])
     checkpoint = result.model.save_pretrained(folder / "ckpt")
     index = folder / "idx"
     done = runner.invoke(app, ["index", str(checkpoint), "--dataset", "uci-hapt", "--root", str(hapt_root),

@@ -10,7 +10,8 @@ import torch
 from wearclip.data import datasets
 from wearclip.data.windows import make_windows
 from wearclip.errors import DataFormatError
-from wearclip.models.wearclip import WEIGHTS_NAME, WearClip
+from wearclip.models.saving import WEIGHTS_NAME
+from wearclip.models.wearclip import WearClip
 from wearclip.retrieval.index import (
     EMBEDDINGS_NAME,
     INFO_NAME,

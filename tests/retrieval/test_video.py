@@ -220,12 +220,12 @@ def table_rows(output: str) -> list[list[str]]:
 
 def test_pretrain_against_xclip_text_then_search_videos_from_the_cli(tmp_path, xclip, videos, hapt_windows):
     from wearclip.config.train import TrainConfig
-    from wearclip.train.pretrain import pretrain
+    from wearclip.train.pretrain import fit_pretraining
 
     torch.manual_seed(0)
     train, val = hapt_windows.of_subjects(["1"]), hapt_windows.of_subjects(["2"])
-    result = pretrain(xclip_model(xclip), train, val, [[base_sentence(c)] for c in train.classes],
-                      TrainConfig(epochs=1, batch_size=128))
+    result = fit_pretraining(xclip_model(xclip), train, val, TrainConfig(epochs=1, batch_size=128),
+                             class_sentences=[[base_sentence(c)] for c in train.classes])
     checkpoint = result.model.save_pretrained(tmp_path / "ckpt")
 
     runner = CliRunner()

@@ -18,7 +18,7 @@ from wearclip.models import WearClip
 from wearclip.models.zeroshot import ZeroShotClassifier
 from wearclip.runtime import seed_everything
 from wearclip.text import base_sentence
-from wearclip.train import pretrain
+from wearclip.train import fit_pretraining
 
 
 def test_pure_window_count_equals_hand_calculation(hapt_root):
@@ -71,7 +71,7 @@ def short_training():
     sentences = [[base_sentence(c)] for c in train.classes]
     seed_everything(0)
     model = WearClip(WearClipConfig())
-    result = pretrain(model, train, val, sentences, TrainConfig(epochs=6, patience=6, seed=0))
+    result = fit_pretraining(model, train, val, TrainConfig(epochs=6, patience=6, seed=0), class_sentences=sentences)
     return result.model, sentences, test
 
 

@@ -10,15 +10,8 @@ from wearclip.metrics import evaluate_predictions
 from wearclip.models import WearClip
 from wearclip.models.zeroshot import ZeroShotClassifier
 from wearclip.text import base_sentence
-from wearclip.train.adapt import adapt_heads
-from wearclip.train.baselines import (
-    CPC,
-    ConvAutoencoder,
-    build_ssl,
-    predict,
-    train_classifier,
-    train_ssl,
-)
+from wearclip.train.adapt import fit_heads
+from wearclip.train.baselines import CPC, ConvAutoencoder, FeatureClassifier, build_ssl, fit_classifier, fit_ssl
 from wearclip.train.loop import GlobalBatch
 
 CLASSES = ["walking", "lying down", "riding a bicycle", "jumping rope"]
@@ -47,7 +40,8 @@ def test_adaptation_trains_only_the_heads_and_learns(splits):
     before_state = {k: v.clone() for k, v in model.state_dict().items()}
     sentences = [[base_sentence(c)] for c in CLASSES]
     before = evaluate_predictions(test.labels, ZeroShotClassifier(model, sentences).predict(test.x), CLASSES).macro_f1
-    result = adapt_heads(model, train, val, sentences, TrainConfig(epochs=25, patience=25, batch_size=32, seed=0))
+    result = fit_heads(model, train, val, TrainConfig(epochs=25, patience=25, batch_size=32, seed=0),
+                       class_sentences=sentences)
     adapted = result.model
     after = evaluate_predictions(test.labels, ZeroShotClassifier(adapted, sentences).predict(test.x), CLASSES).macro_f1
     assert after > max(0.8, before + 0.3), (before, after)
@@ -61,11 +55,11 @@ def test_adaptation_trains_only_the_heads_and_learns(splits):
 def test_adaptation_with_two_shots_runs(splits):
     train, val, _ = splits
     two = train.subset(np.concatenate([np.flatnonzero(train.labels == c)[:2] for c in range(len(CLASSES))]))
-    result = adapt_heads(WearClip(), two, val, [[base_sentence(c)] for c in CLASSES],
-                         TrainConfig(epochs=3, patience=3, batch_size=64))
+    result = fit_heads(WearClip(), two, val, TrainConfig(epochs=3, patience=3, batch_size=64),
+                       class_sentences=[[base_sentence(c)] for c in CLASSES])
     assert len(result.history) == 3  # 8 windows: one batch of 8 per epoch
     with pytest.raises(ValueError, match="sentence lists"):
-        adapt_heads(WearClip(), two, val, [[base_sentence(c)] for c in CLASSES[:2]])
+        fit_heads(WearClip(), two, val, class_sentences=[[base_sentence(c)] for c in CLASSES[:2]])
 
 
 SMALL = {"autoencoder": {}, "simclr": {}, "cpc": {"steps": 4, "hidden": 32}}  # a small GRU keeps CPC fast
@@ -74,11 +68,15 @@ SMALL = {"autoencoder": {}, "simclr": {}, "cpc": {"steps": 4, "hidden": 32}}  # 
 @pytest.mark.parametrize("method", ["autoencoder", "simclr", "cpc"])
 def test_self_supervised_pretraining_lowers_its_loss_and_feeds_the_classifier(method, splits):
     train, val, test = splits
-    result = train_ssl(method, train, val, TrainConfig(epochs=3, patience=3, batch_size=32, seed=0), **SMALL[method])
+    torch.manual_seed(0)
+    result = fit_ssl(build_ssl(method, **SMALL[method]), train, val, TrainConfig(epochs=3, patience=3, batch_size=32))
     losses = [h["val_loss"] for h in result.history]
     assert losses[-1] < losses[0], losses
-    classifier, _ = train_classifier(result.model, train, val, TrainConfig(epochs=30, patience=30, batch_size=32))
-    score = evaluate_predictions(test.labels, predict(result.model, classifier, test.x), CLASSES).macro_f1
+    torch.manual_seed(0)
+    classifier = FeatureClassifier(result.model, len(CLASSES))
+    trained = fit_classifier(classifier, train, val, TrainConfig(epochs=30, patience=30, batch_size=32)).model
+    assert trained is classifier
+    score = evaluate_predictions(test.labels, classifier.predict(test.x), CLASSES).macro_f1
     assert score > 0.6, score
 
 

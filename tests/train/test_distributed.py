@@ -44,7 +44,7 @@ def run_steps(data: Path, steps: int = 2) -> dict:
     unique, table, counts = sentence_table(sentences)
     features = torch.randn(len(unique), 384, generator=torch.Generator().manual_seed(1))
     objective = ContrastiveObjective(model, features, ObjectiveConfig(name="unicl", simclr_weight=0.5))
-    make_batch = PretrainBatches(windows, windows.labels, table, counts, AugmentConfig())
+    make_batch = PretrainBatches(windows.x, windows.labels, table, counts, AugmentConfig())
     trainer = Trainer(objective, n, make_batch, TrainConfig(batch_size=BATCH, seed=0, device="cpu", grad_clip=5.0),
                       model=model)
     batches = epoch_batches(n, BATCH, 0, 0, distributed.world_size(), distributed.rank())

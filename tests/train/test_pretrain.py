@@ -29,7 +29,7 @@ def test_each_window_draws_its_own_sentence_uniformly():
     sentences = [["a0", "a1", "a2"], ["b0"]]
     unique, table, counts = sentence_table(sentences)
     windows = windows_of([0] * 60 + [1] * 4, ["a", "b"])
-    make = PretrainBatches(windows, windows.labels, table, counts)
+    make = PretrainBatches(windows.x, windows.labels, table, counts)
     drawn = []
     for step in range(50):
         batch = make(GlobalBatch.whole(np.arange(64), seed=step), torch.device("cpu"))
@@ -83,14 +83,14 @@ def test_pooled_datasets_share_a_label_per_activity_phrase():
 def test_training_steps_run_no_text_encoder(monkeypatch):
     from wearclip.config.train import TrainConfig
     from wearclip.text.encoders import TextEncoder
-    from wearclip.train import pretrain
+    from wearclip.train import fit_pretraining
 
     windows = windows_of([0, 1] * 40, ["walking", "sitting"])
     sentences = [["a person walking", "someone walks"], ["a person sitting", "someone sits"]]
     model = WearClip()
     model.embed_text([s for group in sentences for s in group])  # fill the cache
     monkeypatch.setattr(TextEncoder, "_embed", lambda *a, **k: pytest.fail("text encoder ran during training"))
-    result = pretrain(model, windows, windows, sentences, TrainConfig(epochs=2, batch_size=16))
+    result = fit_pretraining(model, windows, windows, TrainConfig(epochs=2, batch_size=16), class_sentences=sentences)
     assert len(result.history) == 2
 
 

@@ -26,7 +26,7 @@ def driver(data: Path, run_dir: Path, kill_at: int, resume: bool) -> None:
     from wearclip.config.train import TrainConfig
     from wearclip.data.windows import Windows
     from wearclip.models import WearClip
-    from wearclip.train import pretrain
+    from wearclip.train import fit_pretraining
 
     arrays = np.load(data)
     classes = [str(c) for c in arrays["classes"]]
@@ -36,17 +36,18 @@ def driver(data: Path, run_dir: Path, kill_at: int, resume: bool) -> None:
         return Windows(arrays[f"{part}_x"], arrays[f"{part}_y"], np.array(["s"] * n), np.array(["r"] * n),
                        np.zeros(n), classes)
 
-    def on_step(record: dict) -> None:
-        if record["step"] == kill_at:
-            os.kill(os.getpid(), signal.SIGKILL)
+    class Kill:
+        def on_record(self, record: dict) -> None:
+            if record["kind"] == "step" and record["step"] == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
 
     torch.manual_seed(0)
     model = WearClip(WearClipConfig(simclr_dim=32))  # conv encoder with dropout: the torch RNG matters too
     sentences = [[f"This is wearable sensor data for a person engaged in {c}", f"A person is {c}"] for c in classes]
     config = TrainConfig(epochs=3, batch_size=64, checkpoint_every=4, log_every=1, seed=3, warmup_epochs=0.5,
                          grad_clip=1.0, patience=3)
-    pretrain(model, windows("train"), windows("val"), sentences, config, objective=ObjectiveConfig(simclr_weight=0.5),
-             run_dir=run_dir, resume=resume, on_step=on_step)
+    fit_pretraining(model, windows("train"), windows("val"), config, class_sentences=sentences,
+                    objective=ObjectiveConfig(simclr_weight=0.5), callbacks=[Kill()], run_dir=run_dir, resume=resume)
 
 
 def run_driver(data, run_dir, kill_at=-1, resume=False, env=None):

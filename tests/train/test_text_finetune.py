@@ -18,8 +18,7 @@ from wearclip.data.windows import Windows
 from wearclip.models import WearClip
 from wearclip.text import class_sentences
 from wearclip.text.encoders import resolve
-from wearclip.train import ContrastiveObjective, pretrain
-from wearclip.train.adapt import adapt_heads
+from wearclip.train import ContrastiveObjective, fit_heads, fit_pretraining
 from wearclip.train.pretrain import PretrainBatch
 
 CLASSES = ["walking", "lying down"]
@@ -66,7 +65,7 @@ def test_finetuning_trains_the_text_encoder_at_its_own_rate_and_saves_it(tiny_be
     model.text_encoder.model.register_forward_pre_hook(
         lambda m, args, kwargs: calls.append((kwargs["input_ids"].shape[0], torch.is_grad_enabled())), with_kwargs=True)
     config = TrainConfig(epochs=3, batch_size=32, lr=3e-3, text_lr=1e-4, patience=3)
-    result = pretrain(model, separable_windows(128, 0), separable_windows(32, 1), sentences, config)
+    result = fit_pretraining(model, separable_windows(128, 0), separable_windows(32, 1), config, class_sentences=sentences)
     trained = result.model
 
     changed = [k for k, v in text_weights(trained).items() if not torch.equal(v, before[k])]
@@ -122,8 +121,8 @@ def test_head_adaptation_keeps_the_finetuned_text_encoder_frozen(tiny_bert):
     model.set_normalization(np.zeros(3), np.ones(3))
     before = text_weights(model)
     sentences = [["walking"], ["lying down"]]
-    result = adapt_heads(model, separable_windows(64, 2), separable_windows(32, 3), sentences,
-                         TrainConfig(epochs=2, batch_size=16))
+    result = fit_heads(model, separable_windows(64, 2), separable_windows(32, 3), TrainConfig(epochs=2, batch_size=16),
+                       class_sentences=sentences)
     after = text_weights(result.model)
     assert all(torch.equal(after[k], before[k]) for k in before)
     assert any(not torch.equal(a, b) for a, b in zip(result.model.text_head.parameters(), model.text_head.parameters()))

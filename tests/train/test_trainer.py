@@ -71,6 +71,32 @@ class Regression(nn.Module):
         return {"loss": ((self.linear(self.x[rows]).squeeze(-1) - self.y[rows]) ** 2).mean()}
 
 
+class Seen:
+    """A callback with only ``on_record``: collects the records."""
+
+    def __init__(self, records: list) -> None:
+        self.records = records
+
+    def on_record(self, record: dict) -> None:
+        self.records.append(record)
+
+
+class Events:
+    """A callback with every method: logs the calls in order."""
+
+    def __init__(self) -> None:
+        self.calls = []
+
+    def on_start(self, total_steps: int, description: str) -> None:
+        self.calls.append(("start", total_steps, description))
+
+    def on_record(self, record: dict) -> None:
+        self.calls.append(("record", record))
+
+    def on_end(self, result) -> None:
+        self.calls.append(("end", result))
+
+
 def scripted(scores):
     calls = iter(scores)
     return lambda: {"val_macro_f1": next(calls)}
@@ -81,9 +107,9 @@ def test_early_stopping_keeps_the_best_epoch_weights(tmp_path):
     task = Regression()
     seen = []
     trainer = Trainer(task, 64, task.make_batch, TrainConfig(epochs=20, batch_size=16, patience=2, lr=0.05),
-                      validate=scripted([0.1, 0.4, 0.3, 0.35, 0.9]), run_dir=tmp_path / "run", on_epoch=seen.append)
+                      validate=scripted([0.1, 0.4, 0.3, 0.35, 0.9]), run_dir=tmp_path / "run", callbacks=[Seen(seen)])
     result = trainer.fit()
-    assert [r["epoch"] for r in seen] == [0, 1, 2, 3]  # no improvement in epochs 2 and 3: stop
+    assert [r["epoch"] for r in seen if r["kind"] == "epoch"] == [0, 1, 2, 3]  # no improvement in epochs 2, 3: stop
     assert result.best_epoch == 1 and result.best_score == pytest.approx(0.4)
     best = json.loads((tmp_path / "run" / "best" / "state.json").read_text())
     assert best["epoch"] == 1
@@ -97,6 +123,24 @@ def test_early_stopping_keeps_the_best_epoch_weights(tmp_path):
     assert state["done"] and state["epoch"] == 4 and state["step"] == 16
     epochs = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["val_score"] for r in epochs if r["kind"] == "epoch"] == [0.1, 0.4, 0.3, 0.35]
+
+
+def test_callbacks_see_start_every_logged_record_and_end(tmp_path):
+    torch.manual_seed(0)
+    task = Regression()
+    events, partial = Events(), []
+    config = TrainConfig(epochs=3, batch_size=16, lr=0.05, log_every=3)  # 4 steps per epoch, 12 in all
+    result = Trainer(task, 64, task.make_batch, config, validate=scripted([0.1, 0.2, 0.3]), run_dir=tmp_path / "run",
+                     callbacks=[events, Seen(partial), object()], description="regression").fit()
+    assert events.calls[0] == ("start", 12, "regression")
+    assert events.calls[-1] == ("end", result)
+    records = [call[1] for call in events.calls[1:-1]]
+    assert all(call[0] == "record" for call in events.calls[1:-1]) and records == partial
+    assert [(r["kind"], r["step"]) for r in records] == [
+        ("step", 3), ("epoch", 4), ("step", 6), ("epoch", 8), ("step", 9), ("step", 12), ("epoch", 12)]
+    assert [r["val_score"] for r in records if r["kind"] == "epoch"] == [0.1, 0.2, 0.3]
+    logged = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert logged == records
 
 
 def test_loss_metrics_are_minimised_and_training_converges():

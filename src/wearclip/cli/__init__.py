@@ -19,18 +19,20 @@ def root() -> None:
     """wearclip: train, evaluate and search wearable-sensor models with natural language."""
 
 
-def epoch_progress(progress: Progress, total: int):
-    """A factory of per-phase callbacks that advance a rich progress bar once per epoch."""
+class StepBars:
+    """Training callbacks (see :class:`wearclip.train.Trainer`): one rich bar per training, over its steps."""
 
-    def phase(name: str):
-        task = progress.add_task(name, total=total, info="")
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = None
 
-        def on_epoch(record: dict) -> None:
-            progress.update(task, advance=1, info=f"loss {record['loss']:.3f}  val macro-F1 {100 * record['val_score']:.1f}")
+    def on_start(self, total_steps: int, description: str) -> None:
+        self.task = self.progress.add_task(description, total=total_steps, info="")
 
-        return on_epoch
-
-    return phase
+    def on_record(self, record: dict) -> None:
+        self.progress.update(self.task, completed=record["step"])
+        if record["kind"] == "epoch":
+            self.progress.update(self.task, info=f"loss {record['loss']:.3f}  val macro-F1 {100 * record['val_score']:.1f}")
 
 
 @app.command()
@@ -48,7 +50,7 @@ def demo(
     columns = [TextColumn("{task.description:<22}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn(), TextColumn("{task.fields[info]}")]
     with Progress(*columns, console=console) as progress:
-        metrics = run_demo(out, config, log=console.print, progress=epoch_progress(progress, epochs))
+        metrics = run_demo(out, config, log=console.print, callbacks=[StepBars(progress)])
     table = Table(title=f"UCI HAPT, test subjects {', '.join(metrics['split']['test'])} (seed {seed})")
     for column in ("method", "macro-F1", "accuracy", "weighted F1"):
         table.add_column(column)

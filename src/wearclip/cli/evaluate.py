@@ -140,13 +140,14 @@ def adapt(
     out: Path | None = typer.Option(None, help="Folder for the adapted checkpoint and metrics (default runs/adapt/DATASET)."),
 ) -> None:
     """Freeze both encoders and train the two projection heads on the target's train split (or k per class)."""
+    from ..config.objective import ObjectiveConfig
     from ..io import write_json
     from ..metrics import evaluate_predictions, plot_confusion
     from ..models.wearclip import WearClip
     from ..models.zeroshot import ZeroShotClassifier
     from ..study.protocols import draw_shots
     from ..text import class_sentences
-    from ..train.adapt import ADAPT_CONFIG, adapt_heads
+    from ..train.adapt import ADAPT_CONFIG, fit_heads
 
     if objective not in ("clip", "unicl"):
         raise typer.BadParameter("choose clip or unicl", param_hint="--objective")
@@ -158,7 +159,8 @@ def adapt(
     recognise = class_sentences(test.classes, recognition, dataset)
     before = evaluate_predictions(test.labels, ZeroShotClassifier(model, recognise).predict(test.x), test.classes)
     config = ADAPT_CONFIG.model_copy(update={"epochs": epochs, "seed": seed})
-    result = adapt_heads(model, train, parts["val"], class_sentences(train.classes, mode, dataset, seed), config, objective)
+    result = fit_heads(model, train, parts["val"], config, class_sentences=class_sentences(train.classes, mode, dataset, seed),
+                       objective=ObjectiveConfig(name=objective))
     after = evaluate_predictions(test.labels, ZeroShotClassifier(result.model, recognise).predict(test.x), test.classes)
     out = out or Path("runs") / "adapt" / dataset
     adapted = result.model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -75,7 +76,8 @@ def pretrain_command(
 
     try:
         with progress:
-            summary = run_pretraining(resolved, out, resume, on_step=on_step, on_epoch=on_epoch,
+            bar = SimpleNamespace(on_record=lambda record: (on_step if record["kind"] == "step" else on_epoch)(record))
+            summary = run_pretraining(resolved, out, resume, callbacks=[bar],
                                       log=progress.console.print if main else lambda _: None)
     except (ConfigError, FileExistsError, FileNotFoundError) as error:
         console.print(f"[red]{error}[/red]", soft_wrap=True)

@@ -1,26 +1,45 @@
-"""The WearClip architecture: encoders, heads, logit scale, the window it expects."""
+"""The WearClip model config: its architecture (encoders, heads, logit scale) and its provenance (the
+window it was trained on, the datasets, the vocabulary version), which the run fills in."""
 
 from __future__ import annotations
 
 import math
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .compat import AddedOptions
+from .encoders import encoder_options
 from .window import WindowConfig
 
 DEFAULT_TEXT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 
 
+class Provenance(BaseModel):
+    """How a model was trained, as the run that trained it records it (never chosen by hand): the
+    window it was trained on (its input length), the datasets and the vocabulary version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window: WindowConfig = Field(default_factory=WindowConfig)
+    vocabulary_version: str | None = None
+    pretrained_on: list[str] = Field(default_factory=list)
+
 
 class WearClipConfig(AddedOptions):
-    """Everything needed to rebuild a WearClip model; saved beside its weights."""
+    """Everything needed to rebuild a WearClip model; saved beside its weights as ``config.json``.
+
+    The architecture fields come first; ``window``, ``vocabulary_version`` and ``pretrained_on`` are
+    the :class:`Provenance` fields, kept at the top level (as every saved ``config.json`` and cache key
+    has them) and set through :meth:`with_provenance`. ``imu_kwargs`` are the encoder's options,
+    validated against its options model (:mod:`wearclip.config.encoders`) and stored as given, so a
+    config dumps (and hashes) as before.
+    """
 
     model_config = ConfigDict(extra="forbid")
     added_options = ("text_trainable",)
 
     imu_encoder: str = "conv"
-    imu_kwargs: dict = Field(default_factory=dict)
+    imu_kwargs: dict = Field(default_factory=dict, description="options of imu_encoder (see wearclip.config.encoders)")
     text_encoder: str = DEFAULT_TEXT_ENCODER
     text_pooling: str = Field("auto", description="auto: projected EOS for CLIP/X-CLIP, mean otherwise")
     text_dim: int = Field(384, gt=0)
@@ -38,3 +57,18 @@ class WearClipConfig(AddedOptions):
     window: WindowConfig = Field(default_factory=WindowConfig)
     vocabulary_version: str | None = None
     pretrained_on: list[str] = Field(default_factory=list)
+
+    @field_validator("imu_kwargs")
+    @classmethod
+    def _known_options(cls, options: dict, info: ValidationInfo) -> dict:
+        encoder_options(info.data.get("imu_encoder", "conv"), options)
+        return options
+
+    @property
+    def provenance(self) -> Provenance:
+        return Provenance(**{name: getattr(self, name) for name in Provenance.model_fields})
+
+    def with_provenance(self, **fields) -> WearClipConfig:
+        """A copy with :class:`Provenance` fields set (validated; other names are an error)."""
+        provenance = Provenance.model_validate(self.provenance.model_dump() | fields)
+        return self.model_copy(update=dict(provenance))

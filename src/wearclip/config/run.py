@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .model import WearClipConfig
+from .model import Provenance, WearClipConfig
 from .objective import ObjectiveConfig
 from .train import TrainConfig
 from .window import WindowConfig
@@ -80,9 +80,21 @@ class PretrainConfig(BaseModel):
     text: TextConfig = Field(default_factory=TextConfig)
     model: WearClipConfig = Field(
         default_factory=WearClipConfig,
-        description="window, text_dim, pretrained_on and vocabulary_version are filled in by the run",
+        description="the architecture; text_dim and the provenance (window, pretrained_on, vocabulary_version) "
+                    "are filled in by the run",
     )
     objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
+
+    @model_validator(mode="after")
+    def _provenance_is_the_runs(self) -> PretrainConfig:
+        """Refuse provenance set by hand: the run writes it from ``data`` and ``text``."""
+        unset = Provenance()
+        for name in Provenance.model_fields:
+            value = getattr(self.model, name)
+            if value != getattr(unset, name) and not (name == "window" and value == self.data.window):
+                source = "data.window" if name == "window" else "the datasets and vocabulary"
+                raise ValueError(f"model.{name} is filled in by the run (from {source}); remove it")
+        return self
 
 

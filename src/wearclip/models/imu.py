@@ -12,16 +12,28 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from ..config.encoders import (
+    ENCODER_OPTIONS,
+    ConvOptions,
+    DeepConvLSTMOptions,
+    EncoderOptions,
+    ResNet1DOptions,
+    encoder_options,
+)
+
 _ENCODERS: dict[str, Callable[..., nn.Module]] = {}
 
 
-def register_imu_encoder(name: str):
-    """Class decorator adding an encoder to the registry under ``name``."""
+def register_imu_encoder(name: str, options: type[EncoderOptions] | None = None):
+    """Class decorator adding an encoder to the registry under ``name``, with the pydantic model of
+    its keyword arguments (``options``: validated, defaults filled in; without one they pass as given)."""
 
     def add(cls):
         if name in _ENCODERS:
             raise ValueError(f"IMU encoder {name!r} registered twice")
         _ENCODERS[name] = cls
+        if options is not None:
+            ENCODER_OPTIONS[name] = options
         return cls
 
     return add
@@ -32,14 +44,15 @@ def imu_encoders() -> list[str]:
     return sorted(_ENCODERS)
 
 
-def build_imu_encoder(name: str, **kwargs) -> nn.Module:
-    """Instantiate a registered encoder; it exposes ``out_dim`` and ``min_length``."""
+def build_imu_encoder(name: str, **options) -> nn.Module:
+    """Instantiate a registered encoder with its validated options (defaults from its options model in
+    :mod:`wearclip.config.encoders`); it exposes ``out_dim`` and ``min_length``."""
     if name not in _ENCODERS:
         raise KeyError(f"unknown IMU encoder {name!r}; registered: {', '.join(imu_encoders())}")
-    return _ENCODERS[name](**kwargs)
+    return _ENCODERS[name](**encoder_options(name, options))
 
 
-@register_imu_encoder("conv")
+@register_imu_encoder("conv", ConvOptions)
 class ConvEncoder(nn.Module):
     """The study's convolutional encoder: three Conv1d blocks (32/64/96 channels, kernels 24/16/8),
     ReLU and dropout 0.1 after each, then global max pooling over time. Output dim 96.
@@ -48,13 +61,7 @@ class ConvEncoder(nn.Module):
     window needs at least ``sum(kernels) - len(kernels) + 1`` samples (46 by default).
     """
 
-    def __init__(
-        self,
-        in_channels: int = 3,
-        channels: Sequence[int] = (32, 64, 96),
-        kernels: Sequence[int] = (24, 16, 8),
-        dropout: float = 0.1,
-    ) -> None:
+    def __init__(self, *, in_channels: int, channels: Sequence[int], kernels: Sequence[int], dropout: float) -> None:
         super().__init__()
         if len(channels) != len(kernels):
             raise ValueError("channels and kernels must have the same length")
@@ -95,7 +102,7 @@ class ResidualBlock(nn.Module):
         return torch.relu(self.body(x) + self.shortcut(x))
 
 
-@register_imu_encoder("resnet1d")
+@register_imu_encoder("resnet1d", ResNet1DOptions)
 class ResNet1D(nn.Module):
     """The 1-D ResNet of Wang et al. (2017), "Time series classification from deep neural networks
     from scratch": residual blocks of three convolutions (kernels 8/5/3, same padding, BatchNorm,
@@ -103,12 +110,7 @@ class ResNet1D(nn.Module):
     (128). Any window length works (``min_length`` 1).
     """
 
-    def __init__(
-        self,
-        in_channels: int = 3,
-        channels: Sequence[int] = (64, 128, 128),
-        kernels: Sequence[int] = (8, 5, 3),
-    ) -> None:
+    def __init__(self, *, in_channels: int, channels: Sequence[int], kernels: Sequence[int]) -> None:
         super().__init__()
         blocks, width = [], in_channels
         for out in channels:
@@ -122,23 +124,15 @@ class ResNet1D(nn.Module):
         return self.blocks(x).mean(dim=-1)
 
 
-@register_imu_encoder("deepconvlstm")
+@register_imu_encoder("deepconvlstm", DeepConvLSTMOptions)
 class DeepConvLSTM(nn.Module):
     """DeepConvLSTM (Ordóñez & Roggen, 2016): four valid convolutions over time (64 filters, kernel
     5, ReLU), dropout, then a 2-layer LSTM (128 units) whose last hidden state is the output
     (dim 128). A window needs at least ``4 * (kernel - 1) + 1`` samples (17 by default).
     """
 
-    def __init__(
-        self,
-        in_channels: int = 3,
-        filters: int = 64,
-        kernel: int = 5,
-        conv_layers: int = 4,
-        hidden: int = 128,
-        lstm_layers: int = 2,
-        dropout: float = 0.5,
-    ) -> None:
+    def __init__(self, *, in_channels: int, filters: int, kernel: int, conv_layers: int, hidden: int,
+                 lstm_layers: int, dropout: float) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         width = in_channels

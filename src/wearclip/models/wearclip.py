@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..config.model import WearClipConfig
-from ..io import atomic_directory
 from ..text.encoders import TextEncoder, default_text_encoder
 from .heads import ProjectionHead
 from .imu import build_imu_encoder
 from .inference import batched, check_windows
-
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "model.safetensors"
+from .normalise import Normalised
+from .saving import Saveable
 
 
 @dataclass
@@ -34,7 +29,7 @@ class Classification:
     scores: np.ndarray
 
 
-class WearClip(nn.Module):
+class WearClip(Saveable, Normalised):
     """Sensor tower (normalisation, IMU encoder, projection head), text projection head, logit scale,
     and (when ``simclr_dim`` > 0) the separate SimCLR projection head SLIP trains beside CLIP.
 
@@ -44,6 +39,9 @@ class WearClip(nn.Module):
     ``text_trainable`` the model owns a trainable copy (``text_encoder``), fine-tuned in pre-training
     and saved with the other weights.
     """
+
+    config_class = WearClipConfig
+    statistics = ("sensor_mean", "sensor_std")  # the buffer names of every checkpoint written so far
 
     def __init__(self, config: WearClipConfig | None = None) -> None:
         super().__init__()
@@ -62,18 +60,10 @@ class WearClip(nn.Module):
         )
         self.text_encoder = TextEncoder(c.text_encoder, c.text_pooling, trainable=True) if c.text_trainable else None
         self.logit_scale = nn.Parameter(torch.tensor(float(c.logit_scale_init)))
-        self.register_buffer("sensor_mean", torch.zeros(3))
-        self.register_buffer("sensor_std", torch.ones(3))
-
-    def set_normalization(self, mean, std) -> None:
-        """Per-channel statistics (from the training windows) applied to every input."""
-        self.sensor_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
-        self.sensor_std.copy_(torch.as_tensor(std, dtype=torch.float32))
 
     def sensor_features(self, x: torch.Tensor) -> torch.Tensor:
         """IMU encoder output for raw (B, 3, T) windows in g, before projection."""
-        x = (x - self.sensor_mean[None, :, None]) / self.sensor_std[None, :, None]
-        return self.imu(x)
+        return self.imu(self.normalise(x))
 
     def encode_sensor(self, x: torch.Tensor) -> torch.Tensor:
         """L2-normalised embeddings of raw (B, 3, T) windows in g."""
@@ -150,33 +140,3 @@ class WearClip(nn.Module):
     def similarity(self, sensor: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """Scaled cosine similarities between normalised sensor and text embeddings."""
         return self.scale() * sensor @ text.T
-
-    def save_pretrained(self, directory: str | Path) -> Path:
-        """Write ``config.json`` and ``model.safetensors`` atomically into ``directory``."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            (tmp / CONFIG_NAME).write_text(self.config.model_dump_json(indent=2) + "\n", encoding="utf-8")
-            state = {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}
-            save_file(state, str(tmp / WEIGHTS_NAME), metadata={"format": "pt", "library": "wearclip"})
-        return directory
-
-    @classmethod
-    def from_pretrained(cls, name_or_path: str | Path, map_location: str | torch.device = "cpu") -> WearClip:
-        """Load a checkpoint folder (or a Hugging Face repo id, where the hub is reachable)."""
-        path = Path(name_or_path)
-        if not path.is_dir():
-            try:
-                from huggingface_hub import snapshot_download
-
-                path = Path(snapshot_download(str(name_or_path)))
-            except Exception as error:
-                raise FileNotFoundError(
-                    f"{name_or_path}: not a checkpoint folder, and not downloadable ({error.__class__.__name__})"
-                ) from None
-        for name in (CONFIG_NAME, WEIGHTS_NAME):
-            if not (path / name).is_file():
-                raise FileNotFoundError(f"{path / name}: missing; a WearClip checkpoint has {CONFIG_NAME} and {WEIGHTS_NAME}")
-        config = WearClipConfig.model_validate(json.loads((path / CONFIG_NAME).read_text(encoding="utf-8")))
-        model = cls(config)
-        model.load_state_dict(load_file(str(path / WEIGHTS_NAME), device=str(map_location)))
-        return model.eval()

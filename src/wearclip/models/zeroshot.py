@@ -41,9 +41,8 @@ class ZeroShotClassifier:
         """Class index per window."""
         return self.scores(x).argmax(1).numpy()
 
-    @torch.no_grad()
     def predict_features(self, features: torch.Tensor) -> np.ndarray:
-        """Class index per window from precomputed :func:`window_features`."""
-        self.model.eval()
-        sensor = F.normalize(self.model.sensor_head(features.to(self.model.logit_scale.device)), dim=-1).cpu()
+        """Class index per window from precomputed :func:`window_features` (in memory: one pass)."""
+        sensor = batched(lambda f: F.normalize(self.model.sensor_head(f), dim=-1), features, self.model.config.embed_dim,
+                         max(1, len(features)), self.model)
         return (sensor @ self.prototypes.T).argmax(1).numpy()

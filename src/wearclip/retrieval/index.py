@@ -34,7 +34,8 @@ from ..data.datasets.base import UNLABELLED, HarDataset
 from ..data.windows import Windows, make_windows, resample
 from ..errors import DataFormatError
 from ..io import atomic_directory
-from ..models.wearclip import WEIGHTS_NAME, WearClip
+from ..models.saving import WEIGHTS_NAME
+from ..models.wearclip import WearClip
 from ..models.zeroshot import embed_windows
 
 FORMAT_VERSION = 1

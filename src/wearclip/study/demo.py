@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -20,8 +21,8 @@ from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
 from ..runtime import seed_everything
 from ..text.templates import base_sentence
-from ..train.pretrain import pretrain
-from ..train.supervised import train_supervised
+from ..train.pretrain import fit_pretraining
+from ..train.supervised import SupervisedClassifier, fit_supervised
 
 
 class DemoConfig(BaseModel):
@@ -71,8 +72,10 @@ def report_markdown(config: DemoConfig, split, counts, zeroshot: ClassificationR
     return "\n".join(lines)
 
 
-def run_demo(out: str | Path = "runs/demo", config: DemoConfig | None = None, log=print, progress=None) -> dict:
-    """Run steps 1-8 of the spine and write checkpoint, metrics, report and plots into ``out``."""
+def run_demo(out: str | Path = "runs/demo", config: DemoConfig | None = None, log=print,
+             callbacks: Sequence[object] = ()) -> dict:
+    """Run steps 1-8 of the spine and write checkpoint, metrics, report and plots into ``out``;
+    ``callbacks`` follow both trainings (see :class:`~wearclip.train.loop.Trainer`)."""
     config = config or DemoConfig()
     out = Path(out)
     started = time.perf_counter()
@@ -88,13 +91,14 @@ def run_demo(out: str | Path = "runs/demo", config: DemoConfig | None = None, lo
 
     sentences = [[base_sentence(activity)] for activity in dataset.classes]
     seed_everything(config.seed)
-    model = WearClip(config.model.model_copy(update={"window": config.window, "pretrained_on": [config.dataset]}))
-    nls = pretrain(model, train, val, sentences, config.train, on_epoch=progress and progress("NLS pre-training"))
+    model = WearClip(config.model.with_provenance(window=config.window, pretrained_on=[config.dataset]))
+    nls = fit_pretraining(model, train, val, config.train, class_sentences=sentences, callbacks=callbacks)
     checkpoint = nls.model.save_pretrained(out / "checkpoint")
     model = WearClip.from_pretrained(checkpoint)
     zeroshot = evaluate_predictions(test.labels, ZeroShotClassifier(model, sentences).predict(test.x), test.classes)
 
-    sup = train_supervised(train, val, config.train, on_epoch=progress and progress("supervised baseline"))
+    torch.manual_seed(config.train.seed)
+    sup = fit_supervised(SupervisedClassifier(len(train.classes)), train, val, config.train, callbacks=callbacks)
     supervised = evaluate_predictions(test.labels, sup.model.predict(test.x), test.classes)
     seconds = time.perf_counter() - started
 

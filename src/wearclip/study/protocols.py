@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import torch
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from safetensors.torch import load_file, save_file
 
 from ..config.model import WearClipConfig
 from ..config.objective import ObjectiveConfig
@@ -43,17 +43,17 @@ from ..config.train import TrainConfig
 from ..config.window import WindowConfig
 from ..data import datasets
 from ..data.splits import SubjectSplit, k_shot, subject_split
-from ..data.windows import Windows, channel_stats
-from ..io import atomic_path, write_json
+from ..data.windows import Windows
+from ..io import write_json
 from ..metrics import evaluate_predictions, random_guesses
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
 from ..runtime import seed_everything
 from ..text import class_sentences, default_text_encoder, vocabulary_tag
-from ..train.adapt import ADAPT_CONFIG, adapt_heads
-from ..train.baselines import SSL_METHODS, build_ssl, predict, train_classifier, train_ssl
-from ..train.pretrain import pretrain
-from ..train.supervised import train_supervised
+from ..train.adapt import ADAPT_CONFIG, fit_heads
+from ..train.baselines import SSL_METHODS, FeatureClassifier, build_ssl, fit_classifier, fit_ssl
+from ..train.pretrain import fit_pretraining
+from ..train.supervised import SupervisedClassifier, fit_supervised
 
 Method = Literal["chance", "supervised", "nls", "autoencoder", "simclr", "cpc"]
 
@@ -251,14 +251,14 @@ class ProtocolRunner:
         train_parts, val_parts = self.pretraining_data(sources, target, exclude)
         train = union(train_parts)
         sentences = self.sentences(train_parts, train.classes, mode, seed)
-        config.window = self.settings.data.window
-        config.pretrained_on = list(sources)
-        config.vocabulary_version = vocabulary_tag(sources[0])
+        config = config.with_provenance(window=self.settings.data.window, pretrained_on=list(sources),
+                                        vocabulary_version=vocabulary_tag(sources[0]))
         seed_everything(seed)
         started = time.perf_counter()
         self.log(f"pre-training NLS on {', '.join(sources)} ({len(train)} windows, {len(train.classes)} classes, "
                  f"mode {mode}, objective {objective.name}{' + SimCLR' if objective.simclr_weight else ''}, seed {seed})")
-        result = pretrain(WearClip(config), train, val_parts, sentences, train_config, objective=objective)
+        result = fit_pretraining(WearClip(config), train, val_parts, train_config, class_sentences=sentences,
+                                 objective=objective)
         result.model.save_pretrained(folder)
         write_json(folder / "recipe.json", recipe | {"best_epoch": result.best_epoch, "best_score": result.best_score,
                                                      "seconds": time.perf_counter() - started,
@@ -293,16 +293,15 @@ class ProtocolRunner:
                   "train": train_config.model_dump(), "window": self.settings.data.window.model_dump(),
                   "split_seed": self.settings.data.split_seed}
         folder = Path(self.settings.checkpoints) / f"{setup.method}-{recipe_key(recipe)}"
+        torch.manual_seed(seed)
         model = build_ssl(setup.method)
         if (folder / "recipe.json").is_file():
-            model.load_state_dict(load_file(str(folder / "model.safetensors")))
-            return model.eval()
+            return model.load_weights(folder)
         train_parts, val_parts = self.pretraining_data(sources, target)
         started = time.perf_counter()
         self.log(f"pre-training {setup.method} on {', '.join(sources)} (seed {seed})")
-        result = train_ssl(setup.method, union(train_parts), union(val_parts), train_config)
-        with atomic_path(folder / "model.safetensors") as tmp:
-            save_file({k: v.detach().cpu().contiguous() for k, v in result.model.state_dict().items()}, str(tmp))
+        result = fit_ssl(model, union(train_parts), union(val_parts), train_config)
+        result.model.save_pretrained(folder)
         write_json(folder / "recipe.json", recipe | {"best_epoch": result.best_epoch,
                                                      "seconds": time.perf_counter() - started})
         return result.model
@@ -325,25 +324,28 @@ class ProtocolRunner:
         elif setup.method == "supervised":
             train, details["capped"] = self.labelled(setup, target, seed)
             config = self.settings.supervised.model_copy(update={"seed": seed})
-            model = train_supervised(train, parts["val"], config, setup.encoder).model
+            torch.manual_seed(seed)
+            model = fit_supervised(SupervisedClassifier(len(train.classes), setup.encoder), train, parts["val"],
+                                   config).model
             predictions = model.predict(test.x)
         elif setup.method in SSL_METHODS:
             encoder = self.pretrained_ssl(setup, target, seed)
             train, details["capped"] = self.labelled(setup, target, seed)
             config = self.settings.classifier.model_copy(update={"seed": seed})
-            classifier, _ = train_classifier(encoder, train, parts["val"], config)
-            predictions = predict(encoder, classifier, test.x)
+            torch.manual_seed(seed)
+            classifier = fit_classifier(FeatureClassifier(encoder, len(train.classes)), train, parts["val"], config).model
+            predictions = classifier.predict(test.x)
         else:
             model = self.pretrained_nls(setup, target, seed)
             if setup.target_statistics:
-                model.set_normalization(*channel_stats(parts["train"].x))
+                model.fit_normalization(parts["train"].x)
             if setup.adapt:
                 train, details["capped"] = self.labelled(setup, target, seed)
                 _, pretraining, mode = self.recipe_of(setup)
                 sentences = class_sentences(train.classes, mode, target, seed)
                 config = self.settings.adapt.model_copy(update={"seed": seed})
-                objective = pretraining.name
-                model = adapt_heads(model, train, parts["val"], sentences, config, objective).model
+                model = fit_heads(model, train, parts["val"], config, class_sentences=sentences,
+                                  objective=pretraining).model
             recognition = class_sentences(test.classes, setup.recognition, target, seed)
             predictions = ZeroShotClassifier(model, recognition).predict(test.x)
         result = evaluate_predictions(test.labels, predictions, test.classes)

@@ -1,5 +1,6 @@
 """One pre-training run from a :class:`~wearclip.config.PretrainConfig`: datasets -> subject splits
--> sentences -> WearClip -> :func:`pretrain` -> zero-shot test scores, all in one run folder.
+-> sentences -> WearClip -> :func:`~wearclip.train.pretrain.fit_pretraining` -> zero-shot test
+scores, all in one run folder.
 
 Run folder: ``config.yaml`` (the complete configuration), ``metrics.jsonl``, ``best/`` (a WearClip
 checkpoint: ``WearClip.from_pretrained(run/"best")``), ``last/`` (checkpoint + trainer state for
@@ -9,7 +10,7 @@ checkpoint: ``WearClip.from_pretrained(run/"best")``), ``last/`` (checkpoint + t
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ from ..runtime import seed_everything
 from ..text import class_sentences, vocabulary_tag
 from ..text.encoders import default_text_encoder
 from ..train import distributed
-from ..train.pretrain import pretrain
+from ..train.pretrain import fit_pretraining
 
 
 def pool(parts: list[Windows], classes: list[str]) -> Windows:
@@ -112,11 +113,11 @@ def run_pretraining(
     config: PretrainConfig,
     out: str | Path | None = None,
     resume: bool = False,
-    on_step: Callable[[dict], None] | None = None,
-    on_epoch: Callable[[dict], None] | None = None,
+    callbacks: Sequence[object] = (),
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Run (or resume) one pre-training and return its summary (also written to ``summary.json``)."""
+    """Run (or resume) one pre-training and return its summary (also written to ``summary.json``);
+    ``callbacks`` follow the training (see :class:`~wearclip.train.loop.Trainer`)."""
     distributed.setup(config.train.device)  # under torchrun: join the group before any collective
     run_dir = Path(out or config.out or Path("runs") / config.name)
     prepare_run_dir(config, run_dir, resume)
@@ -127,19 +128,18 @@ def run_pretraining(
     evaluation = sentences_by_phrase(config, config.text.eval_mode, parts)
 
     text_dim = default_text_encoder(config.model.text_encoder, config.model.text_pooling).dim
-    model_config = config.model.model_copy(update={
-        "window": config.data.window,
-        "text_dim": text_dim,
-        "pretrained_on": [ref.name for ref in config.data.datasets],
-        "vocabulary_version": ",".join(dict.fromkeys(vocabulary_tag(ref.name, config.text.vocabulary)
-                                                     for ref in config.data.datasets)),
-    })
+    model_config = config.model.model_copy(update={"text_dim": text_dim}).with_provenance(
+        window=config.data.window,
+        pretrained_on=[ref.name for ref in config.data.datasets],
+        vocabulary_version=",".join(dict.fromkeys(vocabulary_tag(ref.name, config.text.vocabulary)
+                                                  for ref in config.data.datasets)),
+    )
     seed_everything(config.train.seed)
     model = WearClip(model_config)
-    result = pretrain(
-        model, train, {name: p[1] for name, p in parts.items()}, [training[c] for c in classes], config.train,
-        on_epoch, objective=config.objective, eval_sentences=[evaluation[c] for c in classes],
-        run_dir=run_dir, resume=resume, on_step=on_step,
+    result = fit_pretraining(
+        model, train, {name: p[1] for name, p in parts.items()}, config.train,
+        class_sentences=[training[c] for c in classes], eval_sentences=[evaluation[c] for c in classes],
+        objective=config.objective, callbacks=callbacks, run_dir=run_dir, resume=resume,
     )
 
     test = {}

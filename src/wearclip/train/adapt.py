@@ -9,67 +9,58 @@ computed once, so a step costs only the two small heads. Runs in one process.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
-from typing import Literal
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from ..config.objective import ObjectiveConfig
 from ..config.train import TrainConfig
 from ..data.windows import Windows
 from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier, window_features
-from ..objectives import contrastive_loss
-from .loop import GlobalBatch, Trainer, TrainResult
-from .pretrain import sentence_table
+from .loop import Trainer, TrainResult
+from .pretrain import ContrastiveObjective, PretrainBatches, sentence_table
 
 ADAPT_CONFIG = TrainConfig(epochs=150, patience=25, batch_size=64, lr=1e-3)
 """Defaults for adaptation: heads are cheap, and k-shot sets give few steps per epoch."""
 
 
-class HeadsObjective(nn.Module):
-    """The pre-training objective on cached IMU features: only the projection heads run.
+class HeadsObjective(ContrastiveObjective):
+    """The pre-training objective (CLIP or UniCL) on cached IMU features, the batch's ``x``: only the
+    projection heads run, and the text features stay fixed even for a model that fine-tuned its text
+    encoder in pre-training."""
 
-    A batch is (window indices, the sentence id drawn for each window, labels). ``clip`` treats
-    windows with the identical sentence as positives; ``unicl`` windows with the same label.
-    """
+    fine_tunes_text = False
 
-    def __init__(self, model: WearClip, sensor_features: torch.Tensor, text_features: torch.Tensor,
-                 objective: Literal["clip", "unicl"] = "clip") -> None:
-        super().__init__()
-        self.model = model
-        self.objective = objective
-        self.register_buffer("sensor_features", sensor_features, persistent=False)
-        self.register_buffer("text_features", text_features, persistent=False)
-
-    def forward(self, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
-        index, sentence_ids, labels = batch
-        sensor = F.normalize(self.model.sensor_head(self.sensor_features[index]), dim=-1)
-        unique, inverse = sentence_ids.unique(return_inverse=True)
-        text = self.model.encode_text_features(self.text_features[unique])[inverse]
-        key = labels if self.objective == "unicl" else sentence_ids
-        return {"loss": contrastive_loss(self.model.scale() * sensor @ text.T, key[:, None] == key[None, :])}
+    def sensor_embeddings(self, features: torch.Tensor) -> torch.Tensor:
+        return F.normalize(self.model.sensor_head(features), dim=-1)
 
 
-def adapt_heads(
+def fit_heads(
     model: WearClip,
     train: Windows,
     val: Windows,
-    class_sentences: Sequence[Sequence[str]],
     config: TrainConfig | None = None,
-    objective: Literal["clip", "unicl"] = "clip",
-    on_epoch: Callable[[dict], None] | None = None,
+    *,
+    class_sentences: Sequence[Sequence[str]],
+    objective: ObjectiveConfig | None = None,
+    callbacks: Sequence[object] = (),
+    run_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> TrainResult:
     """Train a copy of ``model``'s two projection heads; early stopping on validation zero-shot macro-F1.
 
     ``class_sentences[c]`` lists the sentences of ``train.classes[c]`` (one drawn per window per
-    step); ``val`` shares those classes. The IMU encoder, its input normalisation and the logit
-    scale stay as pre-trained, and ``model`` itself is not modified.
+    step); ``val`` shares those classes. ``objective`` names the loss (its SimCLR term, which needs
+    the IMU encoder, does not apply). The IMU encoder, its input normalisation and the logit scale
+    stay as pre-trained, and ``model`` itself is not modified.
     """
     config = config or ADAPT_CONFIG
+    objective = ObjectiveConfig(name=(objective or ObjectiveConfig()).name)
     if len(class_sentences) != len(train.classes):
         raise ValueError(f"{len(class_sentences)} sentence lists for {len(train.classes)} classes")
     if len(train) < 2:
@@ -80,15 +71,9 @@ def adapt_heads(
     for parameter in heads:
         parameter.requires_grad_(True)
     unique, table, counts = sentence_table(class_sentences)
-    text_features = model.text_features(unique)
-    task = HeadsObjective(model, window_features(model, train.x), text_features, objective)
+    task = HeadsObjective(model, model.text_features(unique), objective)
+    make_batch = PretrainBatches(window_features(model, train.x).numpy(), train.labels, table, counts)
     val_features = window_features(model, val.x)
-    labels = torch.as_tensor(train.labels, dtype=torch.long)
-
-    def make_batch(batch: GlobalBatch, device: torch.device):
-        y = labels[batch.indices]
-        pick = (batch.random(local=False).rand() * counts[y]).long()
-        return torch.as_tensor(batch.indices, device=device), table[y, pick].to(device), y.to(device)
 
     def validate() -> dict[str, float]:
         predictions = ZeroShotClassifier(model, class_sentences).predict_features(val_features)
@@ -96,6 +81,6 @@ def adapt_heads(
 
     config = config.model_copy(update={"batch_size": int(np.clip(len(train), 2, config.batch_size)),
                                        "monitor": "val_macro_f1", "device": "cpu"})
-    trainer = Trainer(task, len(train), make_batch, config, validate=validate, model=model,
-                      parameters=heads, on_epoch=on_epoch)
-    return trainer.fit()
+    trainer = Trainer(task, len(train), make_batch, config, validate=validate, model=model, parameters=heads,
+                      run_dir=run_dir, callbacks=callbacks, description="head adaptation")
+    return trainer.fit(resume=resume)

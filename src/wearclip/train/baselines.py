@@ -11,15 +11,17 @@
   map per future step k = 1..K predicts z_{t+k}; InfoNCE picks the true z_{t+k} among the batch's.
   The classifier reads the GRU output at the last step.
 
-The classifier (:func:`train_classifier`) is the MLP of that CPC work (256-128-classes with batch
-norm, ReLU and dropout 0.2), trained with cross-entropy on features computed once by the frozen
-encoder, with early stopping on validation macro-F1. Every input is raw (B, 3, T) windows in g,
-normalised per channel with the training statistics stored in the model.
+The classifier (:class:`FeatureClassifier`, trained by :func:`fit_classifier`) is the MLP of that
+CPC work (256-128-classes with batch norm, ReLU and dropout 0.2) over the frozen encoder, trained
+with cross-entropy on features computed once, with early stopping on validation macro-F1. Every
+input is raw (B, 3, T) windows in g, normalised per channel with the training statistics stored
+in the model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -29,10 +31,13 @@ from torch import nn
 
 from ..config.augment import AugmentConfig
 from ..config.train import TrainConfig
-from ..data.windows import Windows, channel_stats
+from ..data.windows import Windows
 from ..metrics import evaluate_predictions
 from ..models.heads import ProjectionHead
 from ..models.imu import build_imu_encoder
+from ..models.inference import batched
+from ..models.normalise import Normalised
+from ..models.saving import Saveable
 from ..objectives import nt_xent_loss
 from .augment import augment
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
@@ -40,31 +45,18 @@ from .loop import GlobalBatch, Trainer, TrainResult, to_device
 SSL_METHODS = ("autoencoder", "simclr", "cpc")
 
 
-class Normalised(nn.Module):
-    """Per-channel input normalisation with statistics stored as buffers (saved with the weights)."""
+class SSLModel(Saveable, Normalised):
+    """Base of the self-supervised models: each defines ``loss(x, batch)`` for training and
+    ``features(x)`` (``out_dim`` wide) of raw windows, normalised with the training statistics it stores."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.register_buffer("mean", torch.zeros(3))
-        self.register_buffer("std", torch.ones(3))
+    out_dim: int
 
-    def set_normalization(self, mean, std) -> None:
-        self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
-        self.std.copy_(torch.as_tensor(std, dtype=torch.float32))
-
-    def normalise(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean[None, :, None]) / self.std[None, :, None]
-
-    @torch.no_grad()
-    def features_of(self, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+    def features_of(self, x, batch_size: int = 1024) -> torch.Tensor:
         """Frozen features of (N, 3, T) windows, in eval mode and batches (works on memmaps)."""
-        self.eval()
-        device = self.mean.device
-        return torch.cat([self.features(torch.as_tensor(np.asarray(x[i : i + batch_size]), device=device)).float().cpu()
-                          for i in range(0, len(x), batch_size)])
+        return batched(self.features, x, self.out_dim, batch_size, self)
 
 
-class ConvAutoencoder(Normalised):
+class ConvAutoencoder(SSLModel):
     """Conv encoder (the study's, 96 channels) and a transposed-conv decoder mirroring it."""
 
     def __init__(self, channels=(32, 64, 96), kernels=(24, 16, 8), dropout: float = 0.1) -> None:
@@ -87,7 +79,7 @@ class ConvAutoencoder(Normalised):
         return F.mse_loss(self.decoder(self.encoder.net(target)), target)
 
 
-class SimCLR(Normalised):
+class SimCLR(SSLModel):
     """Conv encoder and projection head; NT-Xent between two augmented views of each window."""
 
     def __init__(self, projection_dim: int = 128, temperature: float = 0.1,
@@ -108,7 +100,7 @@ class SimCLR(Normalised):
         return nt_xent_loss(*views, temperature=self.temperature)
 
 
-class CPC(Normalised):
+class CPC(SSLModel):
     """Contrastive predictive coding (conv encoder per step, GRU context, K linear step predictors)."""
 
     def __init__(self, steps: int = 12, kernel: int = 3, channels=(32, 64, 128), hidden: int = 256,
@@ -147,7 +139,7 @@ class CPC(Normalised):
         return torch.stack(losses).mean()
 
 
-def build_ssl(method: Literal["autoencoder", "simclr", "cpc"], **kwargs) -> Normalised:
+def build_ssl(method: Literal["autoencoder", "simclr", "cpc"], **kwargs) -> SSLModel:
     """A fresh self-supervised model by name (``kwargs`` go to its constructor)."""
     builders = {"autoencoder": ConvAutoencoder, "simclr": SimCLR, "cpc": CPC}
     if method not in builders:
@@ -158,7 +150,7 @@ def build_ssl(method: Literal["autoencoder", "simclr", "cpc"], **kwargs) -> Norm
 class SSLObjective(nn.Module):
     """A self-supervised model's ``loss`` for the Trainer; its random draws come from the batch."""
 
-    def __init__(self, model: Normalised) -> None:
+    def __init__(self, model: SSLModel) -> None:
         super().__init__()
         self.model = model
 
@@ -175,19 +167,20 @@ def window_batches(windows: Windows) -> Callable[[GlobalBatch, torch.device], tu
     return make_batch
 
 
-def train_ssl(
-    method: Literal["autoencoder", "simclr", "cpc"],
+def fit_ssl(
+    model: SSLModel,
     train: Windows,
     val: Windows,
     config: TrainConfig | None = None,
-    on_epoch: Callable[[dict], None] | None = None,
-    **model_kwargs,
+    *,
+    callbacks: Sequence[object] = (),
+    run_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> TrainResult:
-    """Self-supervised pre-training on unlabelled windows; early stopping on the validation loss."""
+    """Self-supervised pre-training of ``model`` (see :func:`build_ssl`) on unlabelled windows,
+    normalised with ``train``'s statistics; early stopping on the validation loss."""
     config = (config or TrainConfig()).model_copy(update={"monitor": "val_loss"})
-    torch.manual_seed(config.seed)
-    model = build_ssl(method, **model_kwargs)
-    model.set_normalization(*channel_stats(train.x))
+    model.fit_normalization(train.x)
     task = SSLObjective(model)
     val_batch = window_batches(val)
 
@@ -201,8 +194,8 @@ def train_ssl(
         return {"val_loss": float(np.mean(losses))}
 
     trainer = Trainer(task, len(train), window_batches(train), config, validate=validate, model=model,
-                      on_epoch=on_epoch)
-    return trainer.fit()
+                      run_dir=run_dir, callbacks=callbacks, description="self-supervised pre-training")
+    return trainer.fit(resume=resume)
 
 
 class MLPClassifier(nn.Module):
@@ -233,22 +226,39 @@ class FeatureCrossEntropy(nn.Module):
         return {"loss": F.cross_entropy(self.classifier(self.features[index]), labels)}
 
 
-def train_classifier(
-    encoder: Normalised,
+class FeatureClassifier(nn.Module):
+    """A frozen self-supervised ``encoder`` and the MLP trained on its features: predicts raw windows."""
+
+    def __init__(self, encoder: SSLModel, n_classes: int) -> None:
+        super().__init__()
+        self.encoder = encoder.requires_grad_(False)
+        self.head = MLPClassifier(encoder.out_dim, n_classes)
+        self.n_classes = n_classes
+
+    def predict_features(self, features: torch.Tensor) -> np.ndarray:
+        """Class index per row of precomputed encoder features (in memory: one pass)."""
+        return batched(self.head, features, self.n_classes, max(1, len(features)), self).argmax(1).numpy()
+
+    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
+        """Class index per raw (N, 3, T) window: frozen encoder features, then the MLP."""
+        return self.predict_features(self.encoder.features_of(x, batch_size))
+
+
+def fit_classifier(
+    model: FeatureClassifier,
     train: Windows,
     val: Windows,
     config: TrainConfig | None = None,
-    on_epoch: Callable[[dict], None] | None = None,
-) -> tuple[MLPClassifier, TrainResult]:
-    """An MLP on the frozen ``encoder``'s features; early stopping on validation macro-F1.
-
-    Returns the classifier (which takes features: use :func:`predict`) and the training record.
-    """
+    *,
+    callbacks: Sequence[object] = (),
+    run_dir: str | Path | None = None,
+    resume: bool = False,
+) -> TrainResult:
+    """Train ``model``'s MLP on its frozen encoder's features of ``train``; early stopping on
+    validation macro-F1. The result's model is ``model``, ready to ``predict`` raw windows."""
     config = (config or TrainConfig()).model_copy(update={"monitor": "val_macro_f1", "device": "cpu"})
     config = config.model_copy(update={"batch_size": int(np.clip(len(train), 2, config.batch_size))})
-    torch.manual_seed(config.seed)
-    train_features, val_features = encoder.features_of(train.x), encoder.features_of(val.x)
-    classifier = MLPClassifier(train_features.shape[1], len(train.classes))
+    train_features, val_features = model.encoder.features_of(train.x), model.encoder.features_of(val.x)
     labels = torch.as_tensor(train.labels, dtype=torch.long)
 
     def make_batch(batch: GlobalBatch, device: torch.device):
@@ -256,21 +266,10 @@ def train_classifier(
         return index.to(device), labels[index].to(device)
 
     def validate() -> dict[str, float]:
-        predictions = classify(classifier, val_features)
+        predictions = model.predict_features(val_features)
         return {"val_macro_f1": evaluate_predictions(val.labels, predictions, val.classes).macro_f1}
 
-    trainer = Trainer(FeatureCrossEntropy(classifier, train_features), len(train), make_batch, config,
-                      validate=validate, model=classifier, on_epoch=on_epoch)
-    return classifier, trainer.fit()
-
-
-@torch.no_grad()
-def classify(classifier: MLPClassifier, features: torch.Tensor) -> np.ndarray:
-    """Class index per row of precomputed features."""
-    classifier.eval()
-    return classifier(features).argmax(1).numpy()
-
-
-def predict(encoder: Normalised, classifier: MLPClassifier, x: np.ndarray) -> np.ndarray:
-    """Class index per raw window: frozen encoder features, then the MLP."""
-    return classify(classifier, encoder.features_of(x))
+    trainer = Trainer(FeatureCrossEntropy(model.head, train_features), len(train), make_batch, config,
+                      validate=validate, model=model, parameters=model.head.parameters(), run_dir=run_dir,
+                      callbacks=callbacks, description="classifier on features")
+    return trainer.fit(resume=resume)

@@ -1,4 +1,5 @@
-"""Checkpoint folders of the trainer, written atomically: weights as safetensors, the optimiser,
+"""Checkpoint folders of the trainer, written atomically: the model as a saved-model folder
+(:mod:`wearclip.models.saving`), the whole objective's weights as safetensors, the optimiser,
 scheduler and random-number states as a ``torch.save`` file read back with ``weights_only=True``,
 counters and history as JSON."""
 
@@ -6,42 +7,44 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from pydantic import BaseModel
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..io import atomic_directory
+from ..models.saving import write_model, write_weights
 
-MODEL_WEIGHTS = "model.safetensors"
-MODEL_CONFIG = "config.json"
 OBJECTIVE_WEIGHTS = "objective.safetensors"
 TRAINER_STATE = "trainer.pt"
 STATE_JSON = "state.json"
 
 
-def write_weights(module: nn.Module, path: Path) -> None:
-    """A module's state dict as safetensors (copied: safetensors refuses shared storage)."""
-    state = {k: v.detach().cpu().clone().contiguous() for k, v in module.state_dict().items()}
-    save_file(state, str(path), metadata={"format": "pt", "library": "wearclip"})
+@dataclass
+class TrainState:
+    """Where a run stands, as ``state.json`` of a resumable checkpoint records it: the next epoch and
+    batch, steps done, the epoch's loss so far, the best score and epoch, the epoch records, whether
+    training has finished, and what the run must match to be resumed (monitor, seed)."""
 
+    monitor: str
+    seed: int
+    best_score: float
+    world_size: int = 1
+    epoch: int = 0
+    batch: int = 0
+    step: int = 0
+    loss_sum: float = 0.0
+    best_epoch: int = -1
+    history: list[dict] = field(default_factory=list)
+    done: bool = False
 
-def write_model(module: nn.Module, folder: Path) -> None:
-    """Weights plus ``config.json`` when the module carries a pydantic ``config`` (as WearClip does),
-    so the folder loads with ``WearClip.from_pretrained``."""
-    write_weights(module, folder / MODEL_WEIGHTS)
-    config = getattr(module, "config", None)
-    if isinstance(config, BaseModel):
-        (folder / MODEL_CONFIG).write_text(config.model_dump_json(indent=2) + "\n", encoding="utf-8")
-
-
-def read_weights(module: nn.Module, path: Path) -> None:
-    """Load safetensors weights into ``module`` (on its device), every key required."""
-    device = next((t.device for t in module.state_dict().values()), torch.device("cpu"))
-    module.load_state_dict(load_file(str(path), device=str(device)))
+    def as_json(self) -> dict:
+        """The fields in the order checkpoints have always written them."""
+        order = ("epoch", "batch", "step", "loss_sum", "best_score", "best_epoch", "history", "done", "monitor",
+                 "world_size", "seed")
+        return {name: getattr(self, name) for name in order}
 
 
 def rng_state() -> dict:
@@ -81,12 +84,12 @@ def save_checkpoint(folder: Path, model: nn.Module, objective: nn.Module | None,
         (tmp / STATE_JSON).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
-def load_state(folder: Path) -> dict:
-    """The JSON counters of a checkpoint folder."""
+def load_state(folder: Path) -> TrainState:
+    """The counters of a resumable checkpoint folder."""
     path = folder / STATE_JSON
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+        return TrainState(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, TypeError) as error:
         raise ValueError(f"{path}: not a readable trainer state ({error})") from None
 
 

@@ -30,15 +30,15 @@ import torch
 from torch import nn
 
 from ..config.train import TrainConfig
+from ..models.saving import WEIGHTS_NAME, read_weights
 from ..runtime import seed_everything
 from . import distributed
 from .augment import RowRandom
 from .checkpoint import (
-    MODEL_WEIGHTS,
     OBJECTIVE_WEIGHTS,
+    TrainState,
     load_state,
     load_trainer,
-    read_weights,
     rng_state,
     save_checkpoint,
     set_rng_state,
@@ -147,8 +147,13 @@ class Trainer:
     """Train ``objective`` over ``n_train`` windows; ``model`` (default: the objective) is what
     checkpoints export and ``fit`` returns with its best weights. ``parameters`` restricts training
     to a subset (e.g. heads only). With ``run_dir``, writes ``metrics.jsonl``, ``best/`` and
-    ``last/``; ``fit(resume=True)`` continues from ``last/``. Callbacks ``on_step`` (every
-    ``log_every`` steps) and ``on_epoch`` get the records written to the log, on rank 0 only."""
+    ``last/``; ``fit(resume=True)`` continues from ``last/``.
+
+    ``callbacks`` are objects told about progress on rank 0, through whichever of these methods they
+    have: ``on_start(total_steps, description)`` once before training (``epochs`` times the steps per
+    epoch; ``description`` names the recipe), ``on_record(record)`` for every record written to the
+    log (``"kind"`` ``"step"`` every ``log_every`` steps, ``"epoch"`` with the validation score),
+    ``on_end(result)`` after training."""
 
     def __init__(
         self,
@@ -161,8 +166,8 @@ class Trainer:
         model: nn.Module | None = None,
         parameters=None,
         run_dir: str | Path | None = None,
-        on_step: Callable[[dict], None] | None = None,
-        on_epoch: Callable[[dict], None] | None = None,
+        callbacks: Sequence[object] = (),
+        description: str = "training",
     ) -> None:
         self.config = config
         self.device = distributed.setup(config.device)
@@ -175,7 +180,7 @@ class Trainer:
         self.make_batch = make_batch
         self.validate = validate
         self.run_dir = Path(run_dir) if run_dir is not None else None
-        self.on_step, self.on_epoch = on_step, on_epoch
+        self.callbacks, self.description = tuple(callbacks), description
         self.steps_per_epoch = n_batches(n_train, config.batch_size, self.world)
         if self.steps_per_epoch == 0:
             raise ValueError(f"{n_train} training windows make no batch of at least 2")
@@ -204,6 +209,10 @@ class Trainer:
                                **{no_sync: False})
         bf16 = config.precision == "bf16" or (config.precision == "auto" and self.device.type == "cuda")
         self.autocast = (lambda: torch.autocast(self.device.type, dtype=torch.bfloat16)) if bf16 else nullcontext
+        self._log: MetricsLog | None = None
+        self._sums: dict[str, torch.Tensor] = {}  # step outputs summed since the last step record
+        self._resumed_at = 0
+        self._best_in_memory: dict | None = None
 
     # -- one step -------------------------------------------------------------------------------
     def train_step(self, batch: GlobalBatch) -> dict[str, torch.Tensor]:
@@ -225,8 +234,23 @@ class Trainer:
     # -- the loop -------------------------------------------------------------------------------
     def fit(self, resume: bool = False) -> TrainResult:
         """Train until ``epochs`` or early stopping; returns the model with its best weights."""
-        log = MetricsLog(self.run_dir) if self.run_dir is not None and distributed.is_main() else None
-        state = self._fresh_state()
+        self._log = MetricsLog(self.run_dir) if self.run_dir is not None and distributed.is_main() else None
+        state = self._start(resume)
+        self._notify("on_start", self.config.epochs * self.steps_per_epoch, self.description)
+        try:
+            while not state.done and state.epoch < self.config.epochs:
+                self._run_epoch(state)
+        finally:
+            if self._log is not None:
+                self._log.close()
+        result = self._result(state)
+        self._notify("on_end", result)
+        return result
+
+    def _start(self, resume: bool) -> TrainState:
+        """A fresh state, or the one ``last/`` holds (weights, optimiser and random states restored)."""
+        worst = math.inf if minimise(self.monitor) else -math.inf
+        state = TrainState(monitor=self.monitor, seed=self.config.seed, best_score=worst, world_size=self.world)
         seed_everything(self.config.seed + self.rank)
         if resume:
             if self.run_dir is None:
@@ -235,84 +259,83 @@ class Trainer:
                 state = self._restore(self.run_dir / "last")
         elif self.run_dir is not None and (self.run_dir / "last").exists():
             raise FileExistsError(f"{self.run_dir} already holds a run; resume it or choose another folder")
-        if log is not None:
-            log.truncate(state["step"])  # records written after the checkpoint (or by a run that never made one)
-        resumed_at = state["step"]
-        best_in_memory = None
-        sums: dict[str, torch.Tensor] = {}  # outputs summed since the last step record
-        try:
-            for epoch in range(state["epoch"], self.config.epochs):
-                if state["done"]:
-                    break
-                started = time.perf_counter()
-                self.objective.train()
-                epoch_loss = torch.tensor(state["loss_sum"], dtype=torch.float64, device=self.device)
-                batches = epoch_batches(self.n_train, self.config.batch_size, self.config.seed, epoch, self.world, self.rank)
-                for index, batch in enumerate(batches):
-                    if index < state["batch"]:
-                        continue
-                    logs = self.train_step(batch)
-                    state["batch"], state["step"] = index + 1, state["step"] + 1
-                    epoch_loss += logs["loss"].double()
-                    for key, value in logs.items():
-                        sums[key] = sums.get(key, 0) + value.float()
-                    mid_epoch = state["batch"] < self.steps_per_epoch
-                    if self.run_dir is not None and self.config.checkpoint_every and mid_epoch \
-                            and state["step"] % self.config.checkpoint_every == 0:
-                        state["loss_sum"] = epoch_loss.item()
-                        self._save_last(state)
-                    if state["step"] % self.config.log_every == 0:
-                        count = min(self.config.log_every, state["step"] - resumed_at)
-                        record = {"kind": "step", "epoch": epoch, "step": state["step"], "batch": state["batch"],
-                                  "steps_per_epoch": self.steps_per_epoch}
-                        record |= {k: v.item() / count for k, v in sums.items()}
-                        record["lr"] = logs["lr"].item()
-                        sums = {}
-                        self._emit(log, record, self.on_step)
+        if self._log is not None:
+            self._log.truncate(state.step)  # records written after the checkpoint (or by a run that never made one)
+        self._sums, self._resumed_at, self._best_in_memory = {}, state.step, None
+        return state
 
-                metrics = self._validate()
-                loss = epoch_loss.item() / max(1, state["batch"])
-                metrics.setdefault("loss", loss)
-                score = metrics.get(self.monitor)
-                if score is None:
-                    raise KeyError(f"monitored metric {self.monitor!r} not among {sorted(metrics)}")
-                better = (score < state["best_score"]) if minimise(self.monitor) else (score > state["best_score"])
-                if state["best_epoch"] < 0 or better:
-                    state["best_score"], state["best_epoch"] = score, epoch
-                    if self.run_dir is None:
-                        best_in_memory = copy.deepcopy(self.model.state_dict())
-                    elif distributed.is_main():
-                        save_checkpoint(self.run_dir / "best", self.model, None, None,
-                                        {"epoch": epoch, "step": state["step"], "monitor": self.monitor, "score": score})
-                record = {"kind": "epoch", "epoch": epoch, "step": state["step"], "loss": loss,
-                          "lr": self.optimizer.param_groups[0]["lr"]} | metrics
-                record |= {"val_score": score, "best": state["best_epoch"] == epoch,
-                           "seconds": time.perf_counter() - started}
-                state["history"].append(record)
-                state["epoch"], state["batch"], state["loss_sum"] = epoch + 1, 0, 0.0
-                state["done"] = epoch + 1 >= self.config.epochs or epoch - state["best_epoch"] >= self.config.patience
-                if self.run_dir is not None:
-                    self._save_last(state)
-                self._emit(log, record, self.on_epoch)
-        finally:
-            if log is not None:
-                log.close()
-        return self._result(state, best_in_memory)
+    def _run_epoch(self, state: TrainState) -> None:
+        """The rest of epoch ``state.epoch`` (from batch ``state.batch``), then its validation."""
+        started = time.perf_counter()
+        self.objective.train()
+        epoch_loss = torch.tensor(state.loss_sum, dtype=torch.float64, device=self.device)
+        batches = epoch_batches(self.n_train, self.config.batch_size, self.config.seed, state.epoch, self.world,
+                                self.rank)
+        for index, batch in enumerate(batches):
+            if index < state.batch:
+                continue
+            logs = self.train_step(batch)
+            state.batch, state.step = index + 1, state.step + 1
+            epoch_loss += logs["loss"].double()
+            self._after_step(state, logs, epoch_loss)
+        self._end_epoch(state, epoch_loss.item() / max(1, state.batch), started)
+
+    def _after_step(self, state: TrainState, logs: dict[str, torch.Tensor], epoch_loss: torch.Tensor) -> None:
+        """Mid-epoch checkpoint and step record, when due."""
+        for key, value in logs.items():
+            self._sums[key] = self._sums.get(key, 0) + value.float()
+        every = self.config.checkpoint_every
+        if self.run_dir is not None and every and state.batch < self.steps_per_epoch and state.step % every == 0:
+            state.loss_sum = epoch_loss.item()
+            self._save_last(state)
+        if state.step % self.config.log_every == 0:
+            count = min(self.config.log_every, state.step - self._resumed_at)
+            record = {"kind": "step", "epoch": state.epoch, "step": state.step, "batch": state.batch,
+                      "steps_per_epoch": self.steps_per_epoch}
+            record |= {k: v.item() / count for k, v in self._sums.items()}
+            record["lr"] = logs["lr"].item()
+            self._sums = {}
+            self._emit(record)
+
+    def _end_epoch(self, state: TrainState, loss: float, started: float) -> None:
+        """Validate, keep the best weights, record the epoch, decide whether to stop, checkpoint."""
+        epoch = state.epoch
+        metrics = self._validate()
+        metrics.setdefault("loss", loss)
+        score = metrics.get(self.monitor)
+        if score is None:
+            raise KeyError(f"monitored metric {self.monitor!r} not among {sorted(metrics)}")
+        better = (score < state.best_score) if minimise(self.monitor) else (score > state.best_score)
+        if state.best_epoch < 0 or better:
+            state.best_score, state.best_epoch = score, epoch
+            if self.run_dir is None:
+                self._best_in_memory = copy.deepcopy(self.model.state_dict())
+            elif distributed.is_main():
+                save_checkpoint(self.run_dir / "best", self.model, None, None,
+                                {"epoch": epoch, "step": state.step, "monitor": self.monitor, "score": score})
+        record = {"kind": "epoch", "epoch": epoch, "step": state.step, "loss": loss,
+                  "lr": self.optimizer.param_groups[0]["lr"]} | metrics
+        record |= {"val_score": score, "best": state.best_epoch == epoch, "seconds": time.perf_counter() - started}
+        state.history.append(record)
+        state.epoch, state.batch, state.loss_sum = epoch + 1, 0, 0.0
+        state.done = epoch + 1 >= self.config.epochs or epoch - state.best_epoch >= self.config.patience
+        if self.run_dir is not None:
+            self._save_last(state)
+        self._emit(record)
 
     # -- helpers --------------------------------------------------------------------------------
-    def _fresh_state(self) -> dict:
-        worst = math.inf if minimise(self.monitor) else -math.inf
-        return {"epoch": 0, "batch": 0, "step": 0, "loss_sum": 0.0, "best_score": worst, "best_epoch": -1,
-                "history": [], "done": False, "monitor": self.monitor, "world_size": self.world,
-                "seed": self.config.seed}
+    def _notify(self, event: str, *args) -> None:
+        """Call ``event`` on every callback that has it, on rank 0."""
+        if distributed.is_main():
+            for callback in self.callbacks:
+                method = getattr(callback, event, None)
+                if method is not None:
+                    method(*args)
 
-    def _emit(self, log: MetricsLog | None, record: dict, callback) -> None:
-        if not distributed.is_main():
-            return
-        if log is not None:
-            log.write(record)
-        if callback is not None:
-            callback(record)
+    def _emit(self, record: dict) -> None:
+        if self._log is not None:
+            self._log.write(record)
+        self._notify("on_record", record)
 
     @torch.no_grad()
     def _validate(self) -> dict[str, float]:
@@ -325,16 +348,16 @@ class Trainer:
             self.objective.train()
         return distributed.broadcast_object(metrics)
 
-    def _save_last(self, state: dict) -> None:
+    def _save_last(self, state: TrainState) -> None:
         rngs = distributed.all_gather_object(rng_state())
         if distributed.is_main():
             trainer = {"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(), "rng": rngs}
-            save_checkpoint(self.run_dir / "last", self.model, self.objective, trainer, state)
+            save_checkpoint(self.run_dir / "last", self.model, self.objective, trainer, state.as_json())
 
-    def _restore(self, folder: Path) -> dict:
+    def _restore(self, folder: Path) -> TrainState:
         state = load_state(folder)
-        if state["seed"] != self.config.seed or state["monitor"] != self.monitor:
-            raise ValueError(f"{folder}: checkpoint of seed {state['seed']} monitoring {state['monitor']!r}, "
+        if state.seed != self.config.seed or state.monitor != self.monitor:
+            raise ValueError(f"{folder}: checkpoint of seed {state.seed} monitoring {state.monitor!r}, "
                              f"but this run has seed {self.config.seed} monitoring {self.monitor!r}")
         read_weights(self.objective, folder / OBJECTIVE_WEIGHTS)
         trainer = load_trainer(folder)
@@ -343,15 +366,15 @@ class Trainer:
         if len(trainer["rng"]) == self.world:
             set_rng_state(trainer["rng"][self.rank])
         else:  # another process count: dropout streams restart, everything else is unaffected
-            seed_everything(self.config.seed + 1000 * state["step"] + self.rank)
-        state["world_size"] = self.world
+            seed_everything(self.config.seed + 1000 * state.step + self.rank)
+        state.world_size = self.world
         return state
 
-    def _result(self, state: dict, best_in_memory) -> TrainResult:
-        if best_in_memory is not None:
-            self.model.load_state_dict(best_in_memory)
-        elif self.run_dir is not None and (self.run_dir / "best" / MODEL_WEIGHTS).is_file():
-            read_weights(self.model, self.run_dir / "best" / MODEL_WEIGHTS)
+    def _result(self, state: TrainState) -> TrainResult:
+        if self._best_in_memory is not None:
+            self.model.load_state_dict(self._best_in_memory)
+        elif self.run_dir is not None and (self.run_dir / "best" / WEIGHTS_NAME).is_file():
+            read_weights(self.model, self.run_dir / "best" / WEIGHTS_NAME)
         self.model.eval()
-        return TrainResult(model=self.model, best_epoch=state["best_epoch"], best_score=state["best_score"],
-                           history=state["history"], run_dir=self.run_dir)
+        return TrainResult(model=self.model, best_epoch=state.best_epoch, best_score=state.best_score,
+                           history=state.history, run_dir=self.run_dir)

@@ -4,7 +4,7 @@ fine-tuned text encoder: CLIP, UniCL or SLIP (either one plus SimCLR), on the sh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +15,11 @@ from torch import nn
 from ..config.augment import AugmentConfig
 from ..config.objective import ObjectiveConfig
 from ..config.train import TrainConfig
-from ..data.windows import Windows, channel_stats
+from ..data.windows import Windows
 from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
-from ..objectives import contrastive_loss, nt_xent_loss
+from ..objectives import language_loss, nt_xent_loss
 from .augment import augment
 from .distributed import gather_with_grad
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
@@ -46,37 +46,47 @@ class ContrastiveObjective(nn.Module):
     process embeds the global batch's few unique sentences itself, so no text is communicated.
     """
 
+    fine_tunes_text = True  # a model with a trainable text encoder trains it (heads-only adaptation does not)
+
     def __init__(self, model: WearClip, text: torch.Tensor | Sequence[str], config: ObjectiveConfig | None = None) -> None:
         super().__init__()
         self.model = model
         self.config = config or ObjectiveConfig()
         if self.config.simclr_weight > 0 and model.simclr_head is None:
             raise ValueError("SLIP needs a SimCLR head: build the model with simclr_dim > 0")
-        if (model.text_encoder is not None) == isinstance(text, torch.Tensor):
+        self.trains_text = model.text_encoder is not None and self.fine_tunes_text
+        if self.trains_text == isinstance(text, torch.Tensor):
             raise TypeError("pass the unique sentences for a model with a trainable text encoder, "
                             "their frozen text features otherwise")
-        width = model.text_encoder.dim if model.text_encoder is not None else text.shape[1]
+        width = model.text_encoder.dim if self.trains_text else text.shape[1]
         if width != model.config.text_dim:
             raise ValueError(f"text features are {width}-d, the model's text head expects "
                              f"{model.config.text_dim}; set model.text_dim to the text encoder's width")
-        if model.text_encoder is not None:
+        if self.trains_text:
             self.sentences = list(text)
         else:
             self.register_buffer("text_features", text.float(), persistent=False)
 
-    def forward(self, batch: PretrainBatch) -> dict[str, torch.Tensor]:
-        model = self.model
-        sensor = gather_with_grad(model.encode_sensor(batch.x))
-        unique, inverse = batch.sentence_ids.unique(return_inverse=True)
-        if model.text_encoder is not None:
-            features = model.text_encoder.encode_trainable([self.sentences[i] for i in unique.tolist()])
+    def sensor_embeddings(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalised embeddings of the batch's ``x`` (raw windows here)."""
+        return self.model.encode_sensor(x)
+
+    def text_embeddings(self, sentence_ids: torch.Tensor) -> torch.Tensor:
+        """Normalised embedding of each row's sentence, each distinct sentence encoded once."""
+        unique, inverse = sentence_ids.unique(return_inverse=True)
+        if self.trains_text:
+            features = self.model.text_encoder.encode_trainable([self.sentences[i] for i in unique.tolist()])
         else:
             features = self.text_features[unique]
-        text = model.encode_text_features(features)[inverse]
+        return self.model.encode_text_features(features)[inverse]
+
+    def forward(self, batch: PretrainBatch) -> dict[str, torch.Tensor]:
+        model = self.model
+        sensor = gather_with_grad(self.sensor_embeddings(batch.x))
+        text = self.text_embeddings(batch.sentence_ids)
         scale = model.scale()
         logits = scale * sensor.float() @ text.float().T
-        key = batch.labels if self.config.name == "unicl" else batch.sentence_ids
-        language = contrastive_loss(logits, key[:, None] == key[None, :])
+        language = language_loss(self.config.name, logits, batch.sentence_ids, batch.labels)
         out = {"loss": language, "temperature": 1 / scale.detach()}
         if self.config.simclr_weight > 0:
             z1, z2 = (gather_with_grad(model.encode_views(v)) for v in batch.views)
@@ -99,13 +109,13 @@ def sentence_table(class_sentences: Sequence[Sequence[str]]) -> tuple[list[str],
 
 
 class PretrainBatches:
-    """Builds :class:`PretrainBatch` es from windows: draws one sentence per window of the global
-    batch (uniformly among its class's sentences), loads this process's windows, and for SLIP
-    makes two augmented views, all from the batch's generator."""
+    """Builds :class:`PretrainBatch` es from rows of ``x`` (windows, or their cached IMU features):
+    draws one sentence per row of the global batch (uniformly among its class's sentences), loads
+    this process's rows, and for SLIP makes two augmented views, all from the batch's generator."""
 
-    def __init__(self, windows: Windows, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
+    def __init__(self, x, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
                  augment_config: AugmentConfig | None = None) -> None:
-        self.x = windows.x
+        self.x = x
         self.labels = torch.as_tensor(labels, dtype=torch.long)
         self.table, self.counts = table, counts
         self.augment_config = augment_config
@@ -126,19 +136,18 @@ def _as_groups(val: Windows | Mapping[str, Windows]) -> dict[str, Windows]:
     return dict(val) if isinstance(val, Mapping) else {"val": val}
 
 
-def pretrain(
+def fit_pretraining(
     model: WearClip,
     train: Windows,
     val: Windows | Mapping[str, Windows],
-    class_sentences: Sequence[Sequence[str]],
     config: TrainConfig | None = None,
-    on_epoch: Callable[[dict], None] | None = None,
     *,
-    objective: ObjectiveConfig | None = None,
+    class_sentences: Sequence[Sequence[str]],
     eval_sentences: Sequence[Sequence[str]] | None = None,
+    objective: ObjectiveConfig | None = None,
+    callbacks: Sequence[object] = (),
     run_dir: str | Path | None = None,
     resume: bool = False,
-    on_step: Callable[[dict], None] | None = None,
 ) -> TrainResult:
     """Pre-train ``model`` contrastively; early stopping on ``config.monitor`` (zero-shot macro-F1 or loss).
 
@@ -148,7 +157,8 @@ def pretrain(
     over them, each among its own classes with ``eval_sentences`` (default: the mean embedding of
     ``class_sentences``), and ``val_loss`` the mean objective. The text encoder runs once per unique
     sentence (cached), so a step costs only the sensor tower and the text projection head; a model
-    with ``text_trainable`` fine-tunes its text encoder at ``config.text_lr``.
+    with ``text_trainable`` fine-tunes its text encoder at ``config.text_lr``. ``callbacks``: see
+    :class:`~wearclip.train.loop.Trainer`.
     """
     config = config or TrainConfig()
     objective = objective or ObjectiveConfig()
@@ -162,12 +172,12 @@ def pretrain(
         if missing:
             raise ValueError(f"validation set {name!r} has classes without training sentences: {missing}")
 
-    model.set_normalization(*channel_stats(train.x))
+    model.fit_normalization(train.x)
     unique, table, counts = sentence_table(class_sentences)
     text = unique if model.text_encoder is not None else model.frozen_text_encoder().encode(unique)
     task = ContrastiveObjective(model, text, objective)
     augment_config = objective.augment if objective.simclr_weight > 0 else None
-    make_batch = PretrainBatches(train, train.labels, table, counts, augment_config)
+    make_batch = PretrainBatches(train.x, train.labels, table, counts, augment_config)
 
     def validate() -> dict[str, float]:
         scores, losses = {}, []
@@ -184,7 +194,7 @@ def pretrain(
         return metrics
 
     trainer = Trainer(task, len(train), make_batch, config, validate=validate, model=model,
-                      run_dir=run_dir, on_step=on_step, on_epoch=on_epoch)
+                      run_dir=run_dir, callbacks=callbacks, description="pre-training")
     return trainer.fit(resume=resume)
 
 
@@ -193,7 +203,7 @@ def validation_loss(task: ContrastiveObjective, windows: Windows, labels: np.nda
                     counts: torch.Tensor, augment_config: AugmentConfig | None, config: TrainConfig,
                     device: torch.device) -> float:
     """The objective on ``windows`` in fixed batches with fixed draws (mean over batches)."""
-    make_batch = PretrainBatches(windows, labels, table, counts, augment_config)
+    make_batch = PretrainBatches(windows.x, labels, table, counts, augment_config)
     losses = []
     for i, start in enumerate(range(0, len(windows), config.batch_size)):
         indices = np.arange(start, min(start + config.batch_size, len(windows)))

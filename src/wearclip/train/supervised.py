@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,34 +11,30 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..config.train import TrainConfig
-from ..data.windows import Windows, channel_stats
+from ..data.windows import Windows
 from ..metrics import evaluate_predictions
 from ..models.imu import build_imu_encoder
+from ..models.inference import batched
+from ..models.normalise import Normalised
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
 
-class SupervisedClassifier(nn.Module):
+class SupervisedClassifier(Normalised):
     """Per-channel normalisation, an IMU encoder and a linear layer over ``n_classes``."""
 
     def __init__(self, n_classes: int, encoder: str = "conv", **encoder_kwargs) -> None:
         super().__init__()
         self.encoder = build_imu_encoder(encoder, **encoder_kwargs)
         self.classifier = nn.Linear(self.encoder.out_dim, n_classes)
-        self.register_buffer("mean", torch.zeros(3))
-        self.register_buffer("std", torch.ones(3))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.encoder((x - self.mean[None, :, None]) / self.std[None, :, None]))
+        return self.classifier(self.encoder(self.normalise(x)))
 
-    @torch.no_grad()
-    def logits(self, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+    def logits(self, x, batch_size: int = 1024) -> torch.Tensor:
         """(N, n_classes) float32 scores on CPU, in batches (works on memmaps)."""
-        self.eval()
-        device = self.mean.device
-        return torch.cat([self(torch.as_tensor(np.asarray(x[i : i + batch_size]), device=device)).float().cpu()
-                          for i in range(0, len(x), batch_size)])
+        return batched(self, x, self.classifier.out_features, batch_size, self)
 
-    def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    def predict(self, x, batch_size: int = 1024) -> np.ndarray:
         """Class index per window."""
         return self.logits(x, batch_size).argmax(1).numpy()
 
@@ -55,23 +51,20 @@ class CrossEntropyObjective(nn.Module):
         return {"loss": F.cross_entropy(self.model(x).float(), y)}
 
 
-def train_supervised(
+def fit_supervised(
+    model: SupervisedClassifier,
     train: Windows,
     val: Windows,
     config: TrainConfig | None = None,
-    encoder: str = "conv",
-    on_epoch: Callable[[dict], None] | None = None,
     *,
+    callbacks: Sequence[object] = (),
     run_dir: str | Path | None = None,
     resume: bool = False,
 ) -> TrainResult:
-    """Cross-entropy training; early stopping on ``config.monitor`` (validation macro-F1 or loss)."""
+    """Cross-entropy training of ``model`` (normalised with ``train``'s statistics) on ``train``'s
+    labels; early stopping on ``config.monitor`` (validation macro-F1 or loss)."""
     config = config or TrainConfig()
-    torch.manual_seed(config.seed)
-    model = SupervisedClassifier(len(train.classes), encoder)
-    mean, std = channel_stats(train.x)
-    model.mean.copy_(torch.from_numpy(mean))
-    model.std.copy_(torch.from_numpy(std))
+    model.fit_normalization(train.x)
     labels = torch.as_tensor(train.labels, dtype=torch.long)
 
     def make_batch(batch: GlobalBatch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -84,5 +77,5 @@ def train_supervised(
         return {"val_macro_f1": f1, "val_loss": loss}
 
     trainer = Trainer(CrossEntropyObjective(model), len(train), make_batch, config, validate=validate,
-                      model=model, run_dir=run_dir, on_epoch=on_epoch)
+                      model=model, run_dir=run_dir, callbacks=callbacks, description="supervised training")
     return trainer.fit(resume=resume)
