@@ -192,7 +192,8 @@ def _participant(tree: Tree, path: str, mapping: dict[str, int]) -> Iterator[Rec
         labels = lookup[annotations.codes]  # code -1 (empty annotation) picks the trailing UNLABELLED
     signal = frame[["x", "y", "z"]].to_numpy(dtype=np.float32)
     del frame
-    yield from to_recordings(subject, subject, signal, labels, times=seconds)
+    yield from to_recordings(subject, subject, signal, labels, times=seconds, source=name,
+                             line_of=lambda i: f"line {i + 2}", gaps=True)
 
 
 def read(root: Path, placement: str = "wrist", label_scheme: str = DEFAULT_SCHEME) -> Iterator[Recording]:

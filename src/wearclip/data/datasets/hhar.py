@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFormatError
+from .. import quality
 from .archive import Tree
 from .base import STANDARD_GRAVITY, UNLABELLED, DatasetSpec, Download, Recording
 from .parsing import read_csv, require_values
@@ -47,6 +48,7 @@ def _stream(user: str, device: str, run: int, parts: list[pd.DataFrame], name: s
     """One device's run of rows -> uniformly sampled recordings."""
     frame = pd.concat(parts).sort_values("Creation_Time", kind="stable")
     if frame["Creation_Time"].nunique() < 2:
+        quality.drop(name, f"user {user}, device {device}: {len(frame)} rows but one distinct Creation_Time")
         return
     times = (frame["Creation_Time"].to_numpy() - frame["Creation_Time"].iloc[0]) / 1e9
     rate = estimate_rate(times)
@@ -57,7 +59,9 @@ def _stream(user: str, device: str, run: int, parts: list[pd.DataFrame], name: s
     labels = frame["gt"].map(index).to_numpy(dtype=np.int32)
     signal = frame[["x", "y", "z"]].to_numpy() / STANDARD_GRAVITY
     recording = f"{user}-{device}" + (f"-run{run}" if run else "")
-    yield from to_recordings(user, recording, signal, labels, rate=rate, times=times)
+    lines = frame.index.to_numpy() + 2
+    yield from to_recordings(user, recording, signal, labels, rate=rate, times=times, source=name,
+                             line_of=lambda i: f"line {lines[i]}")
 
 
 def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:

@@ -95,7 +95,7 @@ def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
         rows = rows[np.argsort(data[rows, TIME], kind="stable")]
         times = (data[rows, TIME] - data[rows[0], TIME]) / 1000.0
         yield from to_recordings(str(subject), f"person{subject}", data[rows, ACC], index[exercise[rows]],
-                                 rate=RATE, times=times)
+                                 rate=RATE, times=times, source=name, line_of=lambda i: f"raw_data row {rows[i] + 1}")
 
 
 SPEC = register(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ def _lines(opener: Opener, compression: str | None) -> Iterator[str]:
         yield from io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
 
 
-def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int = 1) -> str:
+def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int = 1, allow_nan: bool = False) -> str:
     """Scan a headerless numeric table and describe its first malformed line (slow path, errors only)."""
     try:
         for lineno, line in enumerate(_lines(opener, None), first_line):
@@ -45,9 +46,11 @@ def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int
                 return f"line {lineno}: expected {ncols} fields, found {len(fields)}"
             for i, value in enumerate(fields, 1):
                 try:
-                    float(value)
+                    number = float(value)
                 except ValueError:
                     return f"line {lineno}, field {i}: expected a number, found {value!r}"
+                if not math.isfinite(number) and not (allow_nan and value == "NaN"):
+                    return f"line {lineno}, field {i}: expected a finite number, found {value!r}"
     except _CORRUPT as error:
         return f"truncated or corrupt file ({error})"
     return "unreadable content"
@@ -85,15 +88,15 @@ def read_numeric(
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"{name}: file is empty, expected {ncols} numeric columns per line") from None
     except (ValueError, pd.errors.ParserError, *_CORRUPT):
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}") from None
+        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line, allow_nan)}") from None
     if frame.shape[1] != ncols or frame[last].isna().any():
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line, allow_nan)}")
     values = pd.to_numeric(frame[last], errors="coerce")
     if values.isna().to_numpy().any() and not (allow_nan and frame[last][values.isna()].eq("NaN").all()):
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line, allow_nan)}")
     frame[last] = values
     if not allow_nan and frame.isna().to_numpy().any():
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line, allow_nan)}")
     return frame.to_numpy(dtype=dtype)
 
 
