@@ -99,8 +99,8 @@ def read(root: Path, placement: str = "pocket") -> Iterator[Recording]:
             times, signal, first, header = read_trial(tree, path)
             said = _contradictions(path, header, code, subject)
             if said:
-                quality.contradiction(name, f"{', '.join(said)} contradict(s) the file name ({code}, subject "
-                                            f"{subject}), which the readme defines; following the file name")
+                quality.contradiction(name, f"metadata contradicts the file name ({code}, subject {subject}), which "
+                                            f"the readme defines: {', '.join(said)}; following the file name")
             labels = np.full(len(times), index[code], dtype=np.int32)
             yield from to_recordings(subject, f"{code}_{subject}_{trial}", signal, labels, times=times,
                                      source=name, line_of=lambda i: f"line {first + i}")

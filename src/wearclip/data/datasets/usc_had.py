@@ -119,9 +119,9 @@ def read(root: Path, placement: str = "hip") -> Iterator[Recording]:
                 raise DataFormatError(f"{name}: field 'sensor_readings' has shape {readings.shape}, expected (n, 6)")
             said = _contradictions(contents, int(activity), int(trial), int(subject))
             if said:
-                quality.contradiction(name, f"{', '.join(said)} contradict(s) the path (activity {int(activity)}, "
-                                            f"trial {int(trial)}, subject {int(subject)}), which the readme defines; "
-                                            "following the path")
+                quality.contradiction(name, f"metadata contradicts the path (activity {int(activity)}, trial "
+                                            f"{int(trial)}, subject {int(subject)}), which the readme defines: "
+                                            f"{', '.join(said)}; following the path")
             labels = np.full(len(readings), int(activity) - 1, dtype=np.int32)
             yield from to_recordings(str(int(subject)), f"a{int(activity)}t{int(trial)}", readings[:, :3], labels,
                                      rate=RATE, source=name, line_of=lambda i: f"sensor_readings row {i + 1}")
