@@ -47,6 +47,7 @@ def test_uci_hapt_official_layout_subjects_classes_and_windows(hapt_root, tmp_pa
     assert dataset.classes[5] == "lying down" and len(dataset.classes) == 12
 
 
+@pytest.mark.slow
 def test_mobifall_subjects_classes_and_windows(tmp_path):
     root = shared_dataset("mobifall-v2")
     dataset = datasets.load("mobifall", root)
