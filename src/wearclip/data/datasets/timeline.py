@@ -125,7 +125,7 @@ def to_recordings(
         keep &= np.r_[True, np.diff(times) > 0]  # duplicate times: keep the first sample
         if keep.sum() < min_samples:
             distinct = len(np.unique(times[present]))
-            quality.drop(report, f"{n} samples but {distinct} distinct timestamp(s); a stream needs {min_samples}")
+            quality.drop(report, f"{distinct} distinct timestamp(s) in {n} samples (a recording needs {min_samples})")
             return
         gap = MAX_GAP if max_gap is None else max_gap
         if rate is None:
@@ -135,7 +135,7 @@ def to_recordings(
     runs = [(a, b) for a, b in every if keep[a:b].sum() >= min_samples]
     kept = sum(b - a for a, b in runs)
     if not runs:
-        quality.drop(report, f"no stretch of {min_samples} valid samples among {n}")
+        quality.drop(report, f"no stretch of {min_samples} valid samples in {n} (a recording needs {min_samples})")
         return
     quality.gaps(report, max(0, len(every) - 1), n - kept)
     origin = times[0] if n else 0.0

@@ -24,12 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import scipy.io
 
 from ...errors import DataFormatError
 from .. import quality
 from .archive import Tree
 from .base import DatasetSpec, Download, Recording
+from .parsing import read_mat
 from .registry import register
 from .timeline import to_recordings
 
@@ -103,11 +103,7 @@ def read(root: Path, placement: str = "hip") -> Iterator[Recording]:
             name = tree.describe(path)
             if activity.lstrip("0") not in ACTIVITIES:
                 raise DataFormatError(f"{name}: file name names activity {activity} (the readme's ids are 1-12)")
-            try:
-                with tree.open(path) as f:
-                    contents = scipy.io.loadmat(f)
-            except (ValueError, TypeError, OSError, NotImplementedError) as error:
-                raise DataFormatError(f"{name}: not a readable MATLAB v5 file ({error})") from None
+            contents = read_mat(lambda: tree.open(path), name)
             if "sensor_readings" not in contents:
                 found = ", ".join(k for k in contents if not k.startswith("__"))
                 raise DataFormatError(f"{name}: field 'sensor_readings' missing (found {found or 'no fields'})")
