@@ -241,3 +241,24 @@ def test_generic_without_activities_uses_the_labels_found(tmp_path):
     root = write_generic(tmp_path / "mine", yaml="name: x\nsampling_rate: 50\nunits: g\n")
     dataset = datasets.load("generic", root)
     assert dataset.classes == ["1", "walk"] and dataset.placement == "any"
+
+
+def test_data_info_prints_the_quality_summary_and_keeps_it(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from wearclip.cli import app
+
+    monkeypatch.setenv("WEARCLIP_CACHE", str(tmp_path / "cache"))
+    root = formats.usc_had(tmp_path / "usc")
+    with pytest.warns(DataQualityWarning, match="a5t3.mat"):  # building the window store reads the files
+        result = CliRunner().invoke(app, ["data", "info", "usc-had", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    printed = "".join(result.output.split())  # rich wraps long lines
+    for expected in ("data quality: 5 recordings, 3000 samples; 0 gaps in 0 files", "1 metadata warnings",
+                     f"warning {root}/USC-HAD/Subject2/a5t3.mat: metadata contradicts the path"):
+        assert "".join(expected.split()) in printed
+    [saved] = (tmp_path / "cache" / "quality").glob("usc-had-hip-*.json")  # named after the window store
+    dataset = datasets.load("usc-had", root)
+    (root / "USC-HAD" / "Subject1" / "a1t1.mat").unlink()
+    assert quality.summarize(dataset, key=saved.stem).recordings == 5  # kept, not read again
+    assert quality.summarize(dataset).recordings == 4

@@ -10,15 +10,16 @@ all of them counted by :func:`summarize`, which ``wearclip data info`` prints.
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from ..errors import ConfigError
+from ..io import cache_root, write_json
 
 MAX_G_ENV = "WEARCLIP_MAX_G"
 MAX_G = 50.0
@@ -52,7 +53,7 @@ class Quality:
     limit_g: float
     recordings: int = 0
     samples: int = 0
-    gaps: Counter = field(default_factory=Counter)
+    gaps: dict[str, int] = field(default_factory=dict)
     """Splits per file: runs of missing rows and pauses in the timestamps."""
     missing: int = 0
     """Rows without acceleration (documented gaps) and samples in fragments too short to keep."""
@@ -84,7 +85,7 @@ def gaps(source: str, splits: int, missing: int) -> None:
     """Count the documented gaps of one stream (``splits`` places it was cut, ``missing`` samples lost)."""
     report = _active.get()
     if report is not None and (splits or missing):
-        report.gaps[source] += splits
+        report.gaps[source] = report.gaps.get(source, 0) + splits
         report.missing += missing
 
 
@@ -115,15 +116,29 @@ def collecting(dataset: str) -> Iterator[Quality]:
         _active.reset(token)
 
 
-def summarize(dataset) -> Quality:
+def summarize(dataset, key: str | None = None) -> Quality:
     """Read every recording of an opened dataset (a ``HarDataset``) once and return its quality summary.
 
-    Bad files raise as they do everywhere; tolerated quirks are counted. Warnings are collected here, not
-    printed (the summary lists them).
+    Bad files raise as they do everywhere; tolerated quirks are counted, and their warnings collected here
+    rather than printed (the summary lists them). With ``key`` (the name of the dataset's window store,
+    which hashes its files, options and loader code) the summary is kept in
+    ``$WEARCLIP_CACHE/quality/<key>.json``, so asking again does not read the files again.
     """
+    saved = cache_root() / "quality" / f"{key}.json" if key else None
+    limit = max_g()
+    if saved is not None and saved.is_file():
+        try:
+            data = json.loads(saved.read_text(encoding="utf-8"))
+            report = Quality(**{**data, "dropped": [tuple(d) for d in data["dropped"]]})
+        except (ValueError, TypeError, KeyError):
+            report = None  # unreadable: summarize again and replace it
+        if report is not None and report.limit_g == limit:
+            return report
     with collecting(dataset.name) as report, warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
         for recording in dataset.recordings():
             report.recordings += 1
             report.samples += len(recording.signal)
+    if saved is not None:
+        write_json(saved, asdict(report))
     return report
