@@ -55,11 +55,11 @@ def check_signal(
                               + ("" if gaps else " (this format has no documented gaps)"))
     limit = quality.max_g()
     with np.errstate(over="ignore", invalid="ignore"):
-        magnitude = np.sqrt(np.square(signal.astype(np.float64)).sum(axis=1))
-    implausible = magnitude > limit
+        implausible = np.einsum("ij,ij->i", signal, signal) > limit**2  # an overflow to inf is implausible too
     if implausible.any():
         i = int(np.argmax(implausible))
-        raise DataFormatError(f"{source}: {line_of(i)}: acceleration of {magnitude[i]:.4g} g exceeds the plausibility "
+        magnitude = float(np.linalg.norm(signal[i].astype(np.float64)))
+        raise DataFormatError(f"{source}: {line_of(i)}: acceleration of {magnitude:.4g} g exceeds the plausibility "
                               f"limit of {limit:g} g (wrong units or a corrupt value? ${quality.MAX_G_ENV} sets the limit)")
 
 
