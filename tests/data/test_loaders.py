@@ -190,7 +190,7 @@ def test_quality_summary_counts_documented_gaps_and_drops(tmp_path):
     assert dict(summary.gaps) == {f"{tmp_path}/pamap2+physical+activity+monitoring.zip/PAMAP2_Dataset.zip/"
                                   "PAMAP2_Dataset/Protocol/subject101.dat": 1}
     assert summary.missing == 1 and summary.dropped == [] and summary.warnings == []
-    assert summary.lines() == ["data quality: 3 recordings, 2000 samples; 1 gaps in 1 files (1 samples missing or too "
+    assert summary.lines() == ["data quality: 3 recordings, 2000 samples; 1 gap in 1 file (1 sample missing or too "
                                "short to keep); 0 dropped streams; 0 metadata warnings; values beyond 50 g refused, "
                                "none clipped"]
 
@@ -254,7 +254,7 @@ def test_data_info_prints_the_quality_summary_and_keeps_it(tmp_path, monkeypatch
         result = CliRunner().invoke(app, ["data", "info", "usc-had", "--root", str(root)])
     assert result.exit_code == 0, result.output
     printed = "".join(result.output.split())  # rich wraps long lines
-    for expected in ("data quality: 5 recordings, 3000 samples; 0 gaps in 0 files", "1 metadata warnings",
+    for expected in ("data quality: 5 recordings, 3000 samples; 0 gaps in 0 files", "1 metadata warning;",
                      f"warning {root}/USC-HAD/Subject2/a5t3.mat: metadata contradicts the path"):
         assert "".join(expected.split()) in printed
     [saved] = (tmp_path / "cache" / "quality").glob("usc-had-hip-*.json")  # named after the window store

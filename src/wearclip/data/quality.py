@@ -64,10 +64,10 @@ class Quality:
 
     def lines(self) -> list[str]:
         """A short human summary: one headline, then each drop and warning (first few of each)."""
-        gaps = sum(self.gaps.values())
-        head = (f"data quality: {self.recordings} recordings, {self.samples} samples; {gaps} gaps in "
-                f"{len(self.gaps)} files ({self.missing} samples missing or too short to keep); "
-                f"{len(self.dropped)} dropped streams; {len(self.warnings)} metadata warnings; "
+        head = (f"data quality: {_count(self.recordings, 'recording')}, {_count(self.samples, 'sample')}; "
+                f"{_count(sum(self.gaps.values()), 'gap')} in {_count(len(self.gaps), 'file')} "
+                f"({_count(self.missing, 'sample')} missing or too short to keep); "
+                f"{_count(len(self.dropped), 'dropped stream')}; {_count(len(self.warnings), 'metadata warning')}; "
                 f"values beyond {self.limit_g:g} g refused, none clipped")
         shown = 5
         out = [head]
@@ -76,6 +76,10 @@ class Quality:
         out += [f"  warning {message}" for message in self.warnings[:shown]]
         out += [f"  ... {len(self.warnings) - shown} more warnings"] if len(self.warnings) > shown else []
         return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 _active: ContextVar[Quality | None] = ContextVar("wearclip_quality", default=None)
