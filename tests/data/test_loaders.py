@@ -150,6 +150,22 @@ def test_usc_had_follows_the_path_through_misspelt_extra_and_contradicting_field
     assert summary.warnings == [str(warning.message)]
 
 
+def test_usc_had_empty_or_unreadable_metadata_contradicts_nothing(tmp_path):
+    import warnings
+
+    import scipy.io
+
+    root = formats.usc_had(tmp_path)
+    path = root / "USC-HAD" / "Subject1" / "a1t1.mat"
+    contents = {k: v for k, v in scipy.io.loadmat(path).items() if not k.startswith("__")}
+    scipy.io.savemat(path, {**contents, "subject": "", "trial": "first", "activity_number": "inf"})
+    (root / "USC-HAD" / "Subject2" / "a5t3.mat").unlink()  # the fixture's one contradicting file
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        recordings = list(datasets.load("usc-had", root).recordings())
+    assert (recordings[0].subject, recordings[0].recording) == ("1", "a1t1") and len(recordings) == 4
+
+
 def test_uci_hapt_raw_layout_fixture(tmp_path):
     dataset, recordings = read("uci-hapt", formats.uci_hapt(tmp_path))
     assert [(r.subject, r.recording, len(r.signal)) for r in recordings] == [("1", "exp01", 1500), ("2", "exp02", 1500)]

@@ -60,7 +60,7 @@ NUMBER_FIELDS = ("activity_number", "activity_numbr")
 def _text(value) -> str:
     """A string field as ``loadmat`` returns it (a 1-element array of str), stripped."""
     value = np.squeeze(np.asarray(value))
-    return str(value.item() if value.ndim == 0 else value).strip()
+    return "" if value.size == 0 else str(value.item() if value.ndim == 0 else value).strip()
 
 
 def _key(name: str) -> str:
@@ -75,7 +75,8 @@ def _named_activity(text: str) -> int | None:
 
 
 def _contradictions(contents: dict, activity: int, trial: int, subject: int) -> list[str]:
-    """Metadata fields whose value names another activity, trial or subject than the path."""
+    """Metadata fields whose value names another activity, trial or subject than the path (an empty or
+    unreadable value names none, so it contradicts nothing)."""
     said = []
     for field, expected in ((next((f for f in NUMBER_FIELDS if f in contents), None), activity),
                             ("trial", trial), ("subject", subject)):
@@ -83,8 +84,8 @@ def _contradictions(contents: dict, activity: int, trial: int, subject: int) -> 
             text = _text(contents[field])
             try:
                 found = int(float(text))
-            except ValueError:
-                found = None
+            except (ValueError, OverflowError):
+                continue
             if found != expected:
                 said.append(f"{field} {text!r}")
     if "activity" in contents:
