@@ -421,6 +421,11 @@ WARNINGS = {
     "hhar: a device with one Creation_Time": ("hhar", in_file(formats.hhar, HHAR, one_time_device),
                                               r"Watch_accelerometer\.csv: dropped: user c, device gear_2: 3 rows but one "
                                               r"distinct Creation_Time", 5),
+    "generic: samples seconds apart": ("generic", generic(YAML_ROWS + "s2,0,0.1,0.2,9.8,walk\ns2,2,0.1,0.2,9.8,walk\n"),
+                                       r"a\.csv: dropped: no run of 2 valid samples without a gap among its 2", 1),
+    "mobifall: samples seconds apart": ("mobifall", in_file(formats.mobifall, MOBIFALL, lambda text: text.split("@DATA")[0]
+                                                            + "@DATA\n46449824617000, 0, 9.8, 0\n46451824617000, 0, 9.8, 0\n"),
+                                        r"WAL_acc_1_1\.txt: dropped: no two of its 2 samples lie within 0\.5 s of each other", 1),
     "generic: a recording of one sample": ("generic", generic(YAML_ROWS + "s2,0,0.1,0.2,9.8,walk\n"),
                                            r"a\.csv: dropped: 1 distinct timestamp\(s\) in 1 samples", 1),
     "usc-had: metadata contradicting the path": ("usc-had", formats.usc_had,

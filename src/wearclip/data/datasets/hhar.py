@@ -27,7 +27,7 @@ from .archive import Tree
 from .base import STANDARD_GRAVITY, UNLABELLED, DatasetSpec, Download, Recording
 from .parsing import read_csv, require_values
 from .registry import register
-from .timeline import estimate_rate, to_recordings
+from .timeline import MAX_GAP, estimate_rate, to_recordings
 
 ACTIVITIES = {
     "bike": "riding a bicycle",
@@ -51,7 +51,12 @@ def _stream(user: str, device: str, run: int, parts: list[pd.DataFrame], name: s
         quality.drop(name, f"user {user}, device {device}: {len(frame)} rows but one distinct Creation_Time")
         return
     times = (frame["Creation_Time"].to_numpy() - frame["Creation_Time"].iloc[0]) / 1e9
-    rate = estimate_rate(times)
+    try:
+        rate = estimate_rate(times)
+    except ValueError:
+        quality.drop(name, f"user {user}, device {device}: no two of its {len(frame)} Creation_Time values lie within "
+                           f"{MAX_GAP:g} s of each other")
+        return
     if not 1 <= rate <= 1000:
         raise DataFormatError(f"{name}: user {user}, device {device}: Creation_Time steps give {rate:g} Hz; "
                               "expected nanosecond timestamps of a 1-1000 Hz sensor")

@@ -129,13 +129,17 @@ def to_recordings(
             return
         gap = MAX_GAP if max_gap is None else max_gap
         if rate is None:
-            rate = estimate_rate(times[keep], gap)
+            try:
+                rate = estimate_rate(times[keep], gap)
+            except ValueError:
+                quality.drop(report, f"no two of its {n} samples lie within {gap:g} s of each other")
+                return
         regular = False
     every = _runs(present, times, max(gap, 1.5 / rate))
     runs = [(a, b) for a, b in every if keep[a:b].sum() >= min_samples]
     kept = sum(b - a for a, b in runs)
     if not runs:
-        quality.drop(report, f"no stretch of {min_samples} valid samples in {n} (a recording needs {min_samples})")
+        quality.drop(report, f"no run of {min_samples} valid samples without a gap among its {n}")
         return
     quality.gaps(report, max(0, len(every) - 1), n - kept)
     origin = times[0] if n else 0.0
