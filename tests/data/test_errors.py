@@ -13,12 +13,6 @@ from wearclip.data.store import WindowStore
 from wearclip.errors import DataFormatError
 
 
-def edit_line(path, index, text):
-    lines = path.read_text().splitlines()
-    lines[index] = text
-    path.write_text("\n".join(lines) + "\n")
-
-
 def capture24_truncated(root):
     """A P###.csv.gz cut short in the middle of its compressed stream (an interrupted copy)."""
     folder = root / "capture24"
@@ -45,7 +39,7 @@ def pamap2_cut_mid_line(root):
 def mhealth_edit(index, text):
     def write(root):
         formats.mhealth(root)
-        edit_line(root / "MHEALTHDATASET" / "mHealth_subject2.log", index, text)
+        formats.edit_line(root / "MHEALTHDATASET" / "mHealth_subject2.log", index, text)
         return root
     return write
 
@@ -83,7 +77,7 @@ def realworld_backwards(root):
     zipped = root / "realworld2016_dataset" / "proband1" / "data" / "acc_walking_csv.zip"
     shutil.unpack_archive(zipped, zipped.parent / "x")
     path = zipped.parent / "x" / "acc_walking_waist.csv"
-    edit_line(path, 9, "9,1435993000000,1.0,2.0,3.0")
+    formats.edit_line(path, 9, "9,1435993000000,1.0,2.0,3.0")
     zipped.unlink()
     shutil.make_archive(str(zipped.with_suffix("")), "zip", zipped.parent / "x")
     shutil.rmtree(zipped.parent / "x")
@@ -97,13 +91,13 @@ def hhar_unknown_label(root):
     shutil.unpack_archive(root / "o" / "Activity recognition exp.zip", root / "folder")
     path = root / "folder" / "Activity recognition exp" / "Watch_accelerometer.csv"
     line = path.read_text().splitlines()[7]
-    edit_line(path, 7, line.rsplit(",", 1)[0] + ",jump")
+    formats.edit_line(path, 7, line.rsplit(",", 1)[0] + ",jump")
     return root / "folder"
 
 
 def wisdm_wrong_columns(root):
     formats.wisdm(root)
-    edit_line(root / "wisdm-dataset" / "raw" / "watch" / "accel" / "data_1600_accel_watch.txt", 4,
+    formats.edit_line(root / "wisdm-dataset" / "raw" / "watch" / "accel" / "data_1600_accel_watch.txt", 4,
               "1600,A,252207717164786,0.1,9.7,0.2,5.5;")
     return root
 
@@ -167,7 +161,7 @@ def test_a_failure_late_in_a_build_removes_the_partial_store(tmp_path):
     root = tmp_path / "data"
     formats.mhealth(root)
     path = root / "MHEALTHDATASET" / "mHealth_subject2.log"  # subject 1 is windowed first
-    edit_line(path, 500, "\t".join(["0"] * 23 + ["99"]))
+    formats.edit_line(path, 500, "\t".join(["0"] * 23 + ["99"]))
     cache = tmp_path / "cache"
     with pytest.raises(DataFormatError, match="unknown activity id 99"):
         WindowStore(cache).open(datasets.load("mhealth", root))

@@ -1,4 +1,4 @@
-"""Every loader on a tiny fixture in its official format (tests/fixtures/formats.py), quirks included."""
+"""Every loader on a tiny fixture in its official format (tests/support/formats.py), quirks included."""
 
 from collections import Counter
 
@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from tests.support import formats
-from wearclip.data import datasets
+from wearclip.data import datasets, quality
 from wearclip.data.datasets import UNLABELLED
+from wearclip.data.quality import DataQualityWarning
+from wearclip.errors import ConfigError
 
 
 def read(name, root, **kw):
@@ -128,11 +130,98 @@ def test_wisdm_semicolon_records_devices_and_unsorted_rows(tmp_path, placement, 
     assert np.abs(np.diff(recordings[1].signal[:, 0])).max() < 0.2  # rows were put back in time order
 
 
-def test_usc_had_mat_string_fields_and_activity_numbr_spelling(tmp_path):
-    dataset, recordings = read("usc-had", formats.usc_had(tmp_path))
-    assert [(r.subject, r.recording, r.rate) for r in recordings] == [("1", "a1t1", 100.0), ("13", "a8t2", 100.0)]
-    assert [phrases(dataset, r) for r in recordings] == [{"walking forward"}, {"sitting"}]
-    assert amplitude(recordings[0]) == pytest.approx(0.5, abs=1e-3)
+def test_usc_had_follows_the_path_through_misspelt_extra_and_contradicting_fields(tmp_path):
+    root = formats.usc_had(tmp_path)
+    with pytest.warns(DataQualityWarning) as caught:
+        dataset, recordings = read("usc-had", root)
+    assert [(r.subject, r.recording, r.rate) for r in recordings] == [
+        ("1", "a1t1", 100.0), ("13", "a8t2", 100.0), ("2", "a11t1", 100.0), ("2", "a5t3", 100.0), ("2", "a6t1", 100.0)]
+    assert [phrases(dataset, r) for r in recordings] == [{"walking forward"}, {"sitting"}, {"riding an elevator up"},
+                                                        {"walking downstairs"}, {"running forward"}]
+    assert [amplitude(r) for r in recordings] == pytest.approx([0.5, 0.25, 0.375, 0.125, 0.0625], abs=1e-3)
+    # one warning, for the one file whose metadata names another activity; the misspelt field, the extra
+    # fields and the variant spellings ("elevator-up", "Runing Forward") are tolerated without a word
+    [warning] = caught
+    assert str(warning.message) == (
+        f"{root}/USC-HAD/Subject2/a5t3.mat: metadata contradicts the path (activity 5, trial 3, subject 2), which the "
+        "readme defines: activity_number '4', activity 'Walking Upstairs'; following the path")
+    summary = quality.summarize(datasets.load("usc-had", root))
+    assert (summary.recordings, summary.samples, summary.dropped) == (5, 3000, [])
+    assert summary.warnings == [str(warning.message)]
+
+
+def test_usc_had_empty_or_unreadable_metadata_contradicts_nothing(tmp_path):
+    import warnings
+
+    import scipy.io
+
+    root = formats.usc_had(tmp_path)
+    path = root / "USC-HAD" / "Subject1" / "a1t1.mat"
+    contents = {k: v for k, v in scipy.io.loadmat(path).items() if not k.startswith("__")}
+    scipy.io.savemat(path, {**contents, "subject": "", "trial": "first", "activity_number": "inf"})
+    (root / "USC-HAD" / "Subject2" / "a5t3.mat").unlink()  # the fixture's one contradicting file
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        recordings = list(datasets.load("usc-had", root).recordings())
+    assert (recordings[0].subject, recordings[0].recording) == ("1", "a1t1") and len(recordings) == 4
+
+
+def test_uci_hapt_raw_layout_fixture(tmp_path):
+    dataset, recordings = read("uci-hapt", formats.uci_hapt(tmp_path))
+    assert [(r.subject, r.recording, len(r.signal)) for r in recordings] == [("1", "exp01", 1500), ("2", "exp02", 1500)]
+    assert Counter(recordings[0].labels.tolist()) == {UNLABELLED: 250 + 107, 4: 983, 6: 160}  # 0-based inclusive ends
+    assert amplitude(recordings[1]) == pytest.approx(0.25, abs=1e-3)
+
+
+def test_mobifall_raw_layout_and_contradicting_header(tmp_path):
+    root = formats.mobifall(tmp_path)
+    dataset, recordings = read("mobifall", root)
+    assert [(r.subject, r.recording) for r in recordings] == [("1", "WAL_1_1"), ("1", "FOL_1_1")]
+    assert [phrases(dataset, r) for r in recordings] == [{"walking"}, {"falling forward onto the hands"}]
+    assert amplitude(recordings[0]) == pytest.approx(0.5, abs=0.02)  # m/s^2 -> g, resampled from ~95 Hz
+    path = root / "sub1" / "ADL" / "WAL" / "WAL_acc_1_1.txt"
+    formats.edit_line(path, 4, "#Activity: 3 - JOG - Jogging - 30s")
+    formats.edit_line(path, 5, "#Subject ID: 7")
+    with pytest.warns(DataQualityWarning, match=r"WAL_acc_1_1\.txt: metadata contradicts the file name \(WAL, subject 1\)"
+                      r", which the readme defines: header activity JOG, header subject 7; following the file name"):
+        _, again = read("mobifall", root)
+    assert [phrases(dataset, r) for r in again] == [{"walking"}, {"falling forward onto the hands"}]
+
+
+def test_mobiact_folder_contradicting_the_file_name_is_reported(tmp_path):
+    root = formats.mobiact(tmp_path)
+    base = root / "MobiAct_Dataset_v2.0" / "Annotated Data"
+    (base / "WAL" / "WAL_2_1_annotated.csv").rename(base / "FOL" / "WAL_2_1_annotated.csv")
+    with pytest.warns(DataQualityWarning, match=r"FOL/WAL_2_1_annotated\.csv: folder FOL contradicts the file name's code WAL"):
+        dataset, recordings = read("mobiact", root)
+    assert [(r.recording, phrases(dataset, r)) for r in recordings] == [("FOL_1_1", {"standing", "falling forward onto "
+                                                                        "the hands", "lying on the floor"}),
+                                                                       ("WAL_2_1", {"walking"})]
+
+
+def test_quality_summary_counts_documented_gaps_and_drops(tmp_path):
+    summary = quality.summarize(datasets.load("pamap2", formats.pamap2(tmp_path)))
+    # one NaN dropout row in Protocol/subject101.dat splits it; Optional/subject101.dat is whole
+    assert (summary.recordings, summary.samples) == (3, 600 + 301 + 1099)
+    assert dict(summary.gaps) == {f"{tmp_path}/pamap2+physical+activity+monitoring.zip/PAMAP2_Dataset.zip/"
+                                  "PAMAP2_Dataset/Protocol/subject101.dat": 1}
+    assert summary.missing == 1 and summary.dropped == [] and summary.warnings == []
+    assert summary.lines() == ["data quality: 3 recordings, 2000 samples; 1 gap in 1 file (1 sample missing or too "
+                               "short to keep); 0 dropped streams; 0 metadata warnings; values beyond 50 g refused, "
+                               "none clipped"]
+
+
+def test_the_plausibility_limit_is_a_setting(tmp_path, monkeypatch):
+    root = formats.uci_hapt(tmp_path)
+    formats.edit_line(root / "RawData" / "acc_exp02_user02.txt", 9, "60.0 0.0 0.0")
+    with pytest.raises(datasets.DataFormatError, match=r"acc_exp02_user02\.txt: line 10: acceleration of 60 g exceeds "
+                       r"the plausibility limit of 50 g"):
+        list(datasets.load("uci-hapt", root).recordings())
+    monkeypatch.setenv("WEARCLIP_MAX_G", "100")
+    assert len(list(datasets.load("uci-hapt", root).recordings())) == 2
+    monkeypatch.setenv("WEARCLIP_MAX_G", "lots")
+    with pytest.raises(ConfigError, match="WEARCLIP_MAX_G: expected a positive number of g, found 'lots'"):
+        list(datasets.load("uci-hapt", root).recordings())
 
 
 def write_generic(root, rows=500, yaml=None):
@@ -168,3 +257,24 @@ def test_generic_without_activities_uses_the_labels_found(tmp_path):
     root = write_generic(tmp_path / "mine", yaml="name: x\nsampling_rate: 50\nunits: g\n")
     dataset = datasets.load("generic", root)
     assert dataset.classes == ["1", "walk"] and dataset.placement == "any"
+
+
+def test_data_info_prints_the_quality_summary_and_keeps_it(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from wearclip.cli import app
+
+    monkeypatch.setenv("WEARCLIP_CACHE", str(tmp_path / "cache"))
+    root = formats.usc_had(tmp_path / "usc")
+    with pytest.warns(DataQualityWarning, match="a5t3.mat"):  # building the window store reads the files
+        result = CliRunner().invoke(app, ["data", "info", "usc-had", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    printed = "".join(result.output.split())  # rich wraps long lines
+    for expected in ("data quality: 5 recordings, 3000 samples; 0 gaps in 0 files", "1 metadata warning;",
+                     f"warning {root}/USC-HAD/Subject2/a5t3.mat: metadata contradicts the path"):
+        assert "".join(expected.split()) in printed
+    [saved] = (tmp_path / "cache" / "quality").glob("usc-had-hip-*.json")  # named after the window store
+    dataset = datasets.load("usc-had", root)
+    (root / "USC-HAD" / "Subject1" / "a1t1.mat").unlink()
+    assert quality.summarize(dataset, key=saved.stem).recordings == 5  # kept, not read again
+    assert quality.summarize(dataset).recordings == 4

@@ -103,7 +103,9 @@ def info(
     label_rule: str = LABEL_RULE,
     keep_unlabelled: bool = KEEP,
 ) -> None:
-    """Facts about a dataset; with its files (or the embedded copy), subjects, hours and windows per class."""
+    """Facts about a dataset; with its files (or the embedded copy), subjects, hours, windows per class and
+    a data-quality summary (gaps, dropped streams, contradicting metadata)."""
+    from ..data.quality import summarize
     from ..data.store import read_manifest
 
     dataset = _open(name, root, placement, option)
@@ -132,6 +134,8 @@ def info(
     for key, (activity, count) in zip(dataset.label_keys, windows.class_counts().items()):
         table.add_row(activity, key, str(count))
     console.print(table)
+    for line in summarize(dataset, key=path.name).lines():
+        console.print(line, markup=False, highlight=False)
 
 
 @app.command()

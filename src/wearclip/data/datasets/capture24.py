@@ -17,8 +17,10 @@ Labels. ``label_scheme`` selects what a sample's label is:
   MET values share one class. ``read_dictionary`` keeps the raw strings and every scheme's value.
 
 The dictionary is read from the user's download (it is under Oxford's academic licence, so the package
-does not ship it). Empty annotations, and annotations a coarse scheme leaves empty, are unlabelled; an
-annotation missing from the dictionary is an error. Timestamps are naive local times; they are
+does not ship it) and is the label table: empty annotations, annotations a coarse scheme leaves empty,
+and (as in the official code, which maps unknown annotations to NaN) annotations the dictionary does not
+list are unlabelled; the last are reported once per file as a
+:class:`~wearclip.data.quality.DataQualityWarning`. Timestamps are naive local times; they are
 interpolated onto a uniform grid at the file's rate (100 Hz in the release), and pauses longer than
 :data:`~wearclip.data.datasets.timeline.MAX_GAP` or rows without x, y, z split a participant's day.
 """
@@ -33,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFormatError
+from .. import quality
 from .archive import Tree
 from .base import UNLABELLED, DatasetSpec, Download, Recording
 from .parsing import read_csv, read_header, require_complete_rows
@@ -184,15 +187,17 @@ def _participant(tree: Tree, path: str, mapping: dict[str, int]) -> Iterator[Rec
         annotations = frame["annotation"].cat
         unknown = [a for a in annotations.categories if a not in mapping]
         if unknown:
-            row = int(np.flatnonzero(frame["annotation"].isin(unknown[:1]).to_numpy())[0])
-            raise DataFormatError(
-                f"{name}: line {row + 2}, field 'annotation': {unknown[0]!r} is not in annotation-label-dictionary.csv"
-            )
-        lookup = np.array([mapping[a] for a in annotations.categories] + [UNLABELLED], dtype=np.int32)
+            rows = frame["annotation"].isin(unknown).to_numpy()
+            quality.contradiction(name, f"{rows.sum()} rows carry {len(unknown)} annotation(s) that "
+                                        f"annotation-label-dictionary.csv, the label table, does not list (first "
+                                        f"{unknown[0]!r}, line {int(np.argmax(rows)) + 2}); unlabelled, as the official code "
+                                        "treats them")
+        lookup = np.array([mapping.get(a, UNLABELLED) for a in annotations.categories] + [UNLABELLED], dtype=np.int32)
         labels = lookup[annotations.codes]  # code -1 (empty annotation) picks the trailing UNLABELLED
     signal = frame[["x", "y", "z"]].to_numpy(dtype=np.float32)
     del frame
-    yield from to_recordings(subject, subject, signal, labels, times=seconds)
+    yield from to_recordings(subject, subject, signal, labels, times=seconds, source=name,
+                             line_of=lambda i: f"line {i + 2}", gaps=True)
 
 
 def read(root: Path, placement: str = "wrist", label_scheme: str = DEFAULT_SCHEME) -> Iterator[Recording]:

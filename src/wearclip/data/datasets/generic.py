@@ -177,16 +177,18 @@ def read(root: Path, placement: str = "any") -> Iterator[Recording]:
                     raise DataFormatError(f"{name}: subject {subject!r}, recording {recording!r} has no samples "
                                           "(every x, y, z is empty)")
                 times = None
+                rows = group["_row"].to_numpy()
                 if "timestamp" in group:
                     times = group["timestamp"].to_numpy()
-                    if np.isnan(times).any():
-                        row = int(group["_row"].iloc[int(np.isnan(times).argmax())])
-                        raise DataFormatError(f"{name}: {line(row)}, field 'timestamp': empty")
-                    rows = group["_row"].to_numpy()
+                    if not np.isfinite(times).all():
+                        row = int(rows[int(np.argmin(np.isfinite(times)))])
+                        raise DataFormatError(f"{name}: {line(row)}, field 'timestamp': expected a finite number of "
+                                              f"seconds, found {frame['timestamp'].iloc[row]}")
                     check_increasing(times, name, lambda i: rows[i] + first, word)
                     times = times - times[0]
                 yield from to_recordings(str(subject), str(recording), signal, group["_label"].to_numpy(),
-                                         rate=config.sampling_rate, times=times, max_gap=config.max_gap)
+                                         rate=config.sampling_rate, times=times, max_gap=config.max_gap,
+                                         source=name, line_of=lambda i: line(rows[i]), gaps=True)
 
 
 SPEC = register(

@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataFormatError
+from .. import quality
 from .archive import Tree
 from .base import STANDARD_GRAVITY, UNLABELLED, DatasetSpec, Download, Recording
 from .parsing import read_csv, require_values
 from .registry import register
-from .timeline import estimate_rate, to_recordings
+from .timeline import MAX_GAP, estimate_rate, to_recordings
 
 ACTIVITIES = {
     "bike": "riding a bicycle",
@@ -47,9 +48,15 @@ def _stream(user: str, device: str, run: int, parts: list[pd.DataFrame], name: s
     """One device's run of rows -> uniformly sampled recordings."""
     frame = pd.concat(parts).sort_values("Creation_Time", kind="stable")
     if frame["Creation_Time"].nunique() < 2:
+        quality.drop(name, f"user {user}, device {device}: {len(frame)} rows but one distinct Creation_Time")
         return
     times = (frame["Creation_Time"].to_numpy() - frame["Creation_Time"].iloc[0]) / 1e9
-    rate = estimate_rate(times)
+    try:
+        rate = estimate_rate(times)
+    except ValueError:
+        quality.drop(name, f"user {user}, device {device}: no two of its {len(frame)} Creation_Time values lie within "
+                           f"{MAX_GAP:g} s of each other")
+        return
     if not 1 <= rate <= 1000:
         raise DataFormatError(f"{name}: user {user}, device {device}: Creation_Time steps give {rate:g} Hz; "
                               "expected nanosecond timestamps of a 1-1000 Hz sensor")
@@ -57,7 +64,9 @@ def _stream(user: str, device: str, run: int, parts: list[pd.DataFrame], name: s
     labels = frame["gt"].map(index).to_numpy(dtype=np.int32)
     signal = frame[["x", "y", "z"]].to_numpy() / STANDARD_GRAVITY
     recording = f"{user}-{device}" + (f"-run{run}" if run else "")
-    yield from to_recordings(user, recording, signal, labels, rate=rate, times=times)
+    lines = frame.index.to_numpy() + 2
+    yield from to_recordings(user, recording, signal, labels, rate=rate, times=times, source=name,
+                             line_of=lambda i: f"line {lines[i]}")
 
 
 def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:

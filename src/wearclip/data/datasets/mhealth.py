@@ -5,7 +5,9 @@ Official layout (UCI dataset 319)::
     MHEALTHDATASET/mHealth_subject<N>.log   24 tab-separated columns, no header, 50 Hz
 
 1-based columns 1-3 chest acc, 6-8 left-ankle acc, 15-17 right-lower-arm acc (all m/s^2), 24 label
-(0 = null class, unlabelled here). Rows are exactly 50 Hz; a row with a missing value splits.
+(0 = null class, unlabelled here). Rows are exactly 50 Hz. The readme mentions no missing values, but
+public loaders interpolate ``NaN`` rows, so a row whose x, y, z are all ``NaN`` is taken as a gap: it
+splits the recording and is counted in the quality summary; any other non-finite value is an error.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def read(root: Path, placement: str = "ankle") -> Iterator[Recording]:
                 raise DataFormatError(f"{name}: line {row + 1}, field 24: unknown activity id {raw[row]:g} (expected 0-12)")
             labels = np.where(raw == 0, UNLABELLED, raw - 1).astype(np.int32)
             signal = table[:, ACC_COLUMNS[placement]] / STANDARD_GRAVITY
-            yield from to_recordings(subject, f"subject{subject}", signal, labels, rate=RATE)
+            yield from to_recordings(subject, f"subject{subject}", signal, labels, rate=RATE, source=name, gaps=True)
 
 
 SPEC = register(

@@ -6,7 +6,8 @@ Official layout (``MobiAct_Dataset_v2.0``, .zip or .rar from the BMI Lab)::
         timestamp,rel_time,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z,azimuth,pitch,roll,label
 
 ``rel_time`` is seconds from the trial start (~200 Hz, not exactly regular); acceleration in m/s^2;
-``label`` is a per-row 3-letter code, so falls (STD -> fall -> LYI) and scenarios carry several.
+``label`` is a per-row 3-letter code, so falls (STD -> fall -> LYI) and scenarios carry several; it is
+the source of truth for labels (a folder that disagrees with the file name's code is reported).
 Each trial is interpolated onto a uniform grid at its own rate (about 200 Hz); the raw ``.txt`` files
 are not needed. A ``.rar`` download must be extracted first (a ``.zip`` reads as is).
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import DataFormatError
+from .. import quality
 from .archive import Tree
 from .base import STANDARD_GRAVITY, DatasetSpec, Recording
 from .parsing import read_csv, require_values
@@ -59,8 +61,11 @@ def read(root: Path, placement: str = "pocket") -> Iterator[Recording]:
     index = {code: i for i, code in enumerate(ACTIVITIES)}
     with Tree(root) as tree:
         for path in tree.require(TRIAL, "annotated trials 'Annotated Data/<CODE>/<CODE>_<subject>_<trial>_annotated.csv'"):
-            _, _, code, subject, trial = re.search(TRIAL, path).groups()
+            _, folder, code, subject, trial = re.search(TRIAL, path).groups()
             name = tree.describe(path)
+            if folder != code:
+                quality.contradiction(name, f"folder {folder} contradicts the file name's code {code}; "
+                                            "the rows' labels are used, the file name names the trial")
             frame = read_csv(lambda: tree.open(path), name, COLUMNS)
             if frame.empty:
                 raise DataFormatError(f"{name}: no data rows for subject {subject}")
@@ -74,7 +79,8 @@ def read(root: Path, placement: str = "pocket") -> Iterator[Recording]:
             check_increasing(times, name, lambda i: i + 2)
             signal = frame[["acc_x", "acc_y", "acc_z"]].to_numpy() / STANDARD_GRAVITY
             labels = frame["label"].map(index).to_numpy(dtype=np.int32)
-            yield from to_recordings(subject, f"{code}_{subject}_{trial}", signal, labels, times=times)
+            yield from to_recordings(subject, f"{code}_{subject}_{trial}", signal, labels, times=times, source=name,
+                                     line_of=lambda i: f"line {i + 2}")
 
 
 SPEC = register(

@@ -5,8 +5,12 @@ Official layout::
     sub<N>/{ADL,FALLS}/<CODE>/<CODE>_acc_<subject>_<trial>.txt
 
 Each file: ``#`` comment lines, ``@DATA``, then ``timestamp_ns, x, y, z`` (m/s^2) at an irregular
-~87-99 Hz. The whole trial carries the activity of its file name (which wins over its folder: a few
-SDL trials sit in FOL folders), and is interpolated onto a uniform grid at its own rate.
+~87-99 Hz. The readme (``DataDescribe.txt``) defines the file name format
+``<CODE>_<SENSOR>_<SUBJECT>_<TRIAL>.txt``, so the file name is the source of truth: the whole trial carries
+its activity and subject, and a folder (three SDL trials sit in FOL folders) or ``#Activity:`` /
+``#Subject ID:`` header line that says otherwise is reported once per file as a
+:class:`~wearclip.data.quality.DataQualityWarning`. Each trial is interpolated onto a uniform grid at its
+own rate.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import DataFormatError
+from .. import quality
 from .archive import Tree
 from .base import STANDARD_GRAVITY, DatasetSpec, Recording
 from .mobiact import FALLS
@@ -40,10 +45,30 @@ ACTIVITIES = {
 }
 SUBJECTS = tuple(str(i) for i in [*range(1, 22), 29, 30, 31])
 TRIAL = r"(^|/)([A-Z]{3})_acc_(\d+)_(\d+)\.txt$"
+HEADER = {"activity": re.compile(rb"^#Activity:\s*\d+\s*-\s*([A-Z]{3})\b", re.M),
+          "subject": re.compile(rb"^#Subject ID:\s*(\d+)", re.M)}
+"""Header lines that repeat what the file name says: ``#Activity: 1 - STD - Standing - 300s``, ``#Subject ID: 2``."""
 
 
-def read_trial(tree: Tree, path: str) -> tuple[np.ndarray, np.ndarray]:
-    """(times in s from the first sample, acceleration in g) of one ``<CODE>_acc_<subject>_<trial>.txt``."""
+def _contradictions(path: str, header: bytes, code: str, subject: str) -> list[str]:
+    """What the folders and the '#' header say that differs from the file name."""
+    said = []
+    parts = path.split("/")
+    if len(parts) >= 2 and re.fullmatch(r"[A-Z]{3}", parts[-2]) and parts[-2] != code:
+        said.append(f"folder {parts[-2]}")
+    folder = next((p for p in parts[:-1] if re.fullmatch(r"sub\d+", p)), None)
+    if folder and folder != f"sub{subject}":
+        said.append(f"folder {folder}")
+    for key, expected in (("activity", code), ("subject", subject)):
+        found = HEADER[key].search(header)
+        if found and found.group(1).decode() != expected:
+            said.append(f"header {key} {found.group(1).decode()}")
+    return said
+
+
+def read_trial(tree: Tree, path: str) -> tuple[np.ndarray, np.ndarray, int, bytes]:
+    """(times in s from the first sample, acceleration in g, line of the first sample, '#' header) of one
+    ``<CODE>_acc_<subject>_<trial>.txt``."""
     name = tree.describe(path)
     with tree.open(path) as f:
         content = f.read()
@@ -58,7 +83,7 @@ def read_trial(tree: Tree, path: str) -> tuple[np.ndarray, np.ndarray]:
     table = read_numeric(None, 4, sep=",", opener=lambda: io.BytesIO(body), name=name, first_line=first_line)
     times = (table[:, 0] - table[0, 0]) / 1e9
     check_increasing(times, name, lambda i: first_line + i)
-    return times, table[:, 1:] / STANDARD_GRAVITY
+    return times, table[:, 1:] / STANDARD_GRAVITY, first_line, content[:marker]
 
 
 def read(root: Path, placement: str = "pocket") -> Iterator[Recording]:
@@ -70,9 +95,15 @@ def read(root: Path, placement: str = "pocket") -> Iterator[Recording]:
             if code not in index:
                 raise DataFormatError(f"{tree.describe(path)}: unknown activity code {code!r} in the file name "
                                       f"(expected one of {', '.join(ACTIVITIES)})")
-            times, signal = read_trial(tree, path)
+            name = tree.describe(path)
+            times, signal, first, header = read_trial(tree, path)
+            said = _contradictions(path, header, code, subject)
+            if said:
+                quality.contradiction(name, f"metadata contradicts the file name ({code}, subject {subject}), which "
+                                            f"the readme defines: {', '.join(said)}; following the file name")
             labels = np.full(len(times), index[code], dtype=np.int32)
-            yield from to_recordings(subject, f"{code}_{subject}_{trial}", signal, labels, times=times)
+            yield from to_recordings(subject, f"{code}_{subject}_{trial}", signal, labels, times=times,
+                                     source=name, line_of=lambda i: f"line {first + i}")
 
 
 SPEC = register(

@@ -57,7 +57,8 @@ def read(root: Path, placement: str = "pocket") -> Iterator[Recording]:
             require_values(frame, ["x", "y", "z"], name)
             signal = IOS_SIGN * frame[["x", "y", "z"]].to_numpy()
             labels = np.full(len(signal), index[code], dtype=np.int32)
-            yield from to_recordings(subject, f"{code}_{trial}", signal, labels, rate=RATE)
+            yield from to_recordings(subject, f"{code}_{trial}", signal, labels, rate=RATE, source=name,
+                                     line_of=lambda i: f"line {i + 2}")
 
 
 _GITHUB = "https://github.com/mmalekzadeh/motion-sense/raw/master/data/"

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import scipy.io
 
 from ...errors import DataFormatError
 from .archive import Tree
 from .base import UNLABELLED, DatasetSpec, Recording
+from .parsing import read_mat
 from .registry import register
 from .timeline import to_recordings
 
@@ -73,11 +73,7 @@ def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
     with Tree(root) as tree:
         path = tree.require(r"(^|/)MyoGym\.mat$", "MyoGym.mat")[0]
         name = tree.describe(path)
-        try:
-            with tree.open(path) as f:
-                contents = scipy.io.loadmat(f, variable_names=["raw_data", "raw_data_labels"])
-        except (ValueError, TypeError, OSError, NotImplementedError) as error:
-            raise DataFormatError(f"{name}: not a readable MATLAB v5 file ({error})") from None
+        contents = read_mat(lambda: tree.open(path), name, variable_names=["raw_data", "raw_data_labels"])
     data = _matrix(contents, "raw_data", 17, name)
     labels = _matrix(contents, "raw_data_labels", 2, name)
     if len(labels) != len(data):
@@ -95,7 +91,7 @@ def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
         rows = rows[np.argsort(data[rows, TIME], kind="stable")]
         times = (data[rows, TIME] - data[rows[0], TIME]) / 1000.0
         yield from to_recordings(str(subject), f"person{subject}", data[rows, ACC], index[exercise[rows]],
-                                 rate=RATE, times=times)
+                                 rate=RATE, times=times, source=name, line_of=lambda i: f"raw_data row {rows[i] + 1}")
 
 
 SPEC = register(

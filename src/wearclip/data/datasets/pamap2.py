@@ -8,7 +8,8 @@ Official layout (UCI dataset 231; the zip nests ``PAMAP2_Dataset.zip``)::
 54 space-separated columns, no header, ``NaN`` for missing values: 1 timestamp (s), 2 activity id
 (0 = transient, "to be discarded": unlabelled here), 3 heart rate, then three 17-column IMU blocks
 (hand, chest, ankle) whose columns 2-4 are the ±16 g accelerometer in m/s^2. Rows with NaN
-acceleration (wireless dropouts) and jumps in the timestamp split a recording. ``root`` may be the UCI
+acceleration (wireless dropouts, documented by the readme) and jumps in the timestamp split a recording
+and are counted as gaps in the quality summary; ``inf`` or a partly NaN x, y, z is an error. ``root`` may be the UCI
 zip, the inner ``PAMAP2_Dataset.zip`` or the extracted folder.
 """
 
@@ -74,7 +75,7 @@ def read(root: Path, placement: str = "ankle") -> Iterator[Recording]:
             check_increasing(times, name)
             signal = table[:, ACC_COLUMNS[placement]] / STANDARD_GRAVITY
             yield from to_recordings(subject, f"{session.lower()}{subject}", signal, index[raw.astype(np.int64)],
-                                     rate=RATE, times=times - times[0], max_gap=1.5 / RATE)
+                                     rate=RATE, times=times - times[0], max_gap=1.5 / RATE, source=name, gaps=True)
 
 
 SPEC = register(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -33,7 +34,8 @@ def _lines(opener: Opener, compression: str | None) -> Iterator[str]:
         yield from io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
 
 
-def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int = 1) -> str:
+def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int = 1, allow_nan: bool = False,
+                    integer: bool = False) -> str:
     """Scan a headerless numeric table and describe its first malformed line (slow path, errors only)."""
     try:
         for lineno, line in enumerate(_lines(opener, None), first_line):
@@ -45,9 +47,13 @@ def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int
                 return f"line {lineno}: expected {ncols} fields, found {len(fields)}"
             for i, value in enumerate(fields, 1):
                 try:
-                    float(value)
+                    number = float(value)
                 except ValueError:
                     return f"line {lineno}, field {i}: expected a number, found {value!r}"
+                if not math.isfinite(number) and not (allow_nan and value == "NaN"):
+                    return f"line {lineno}, field {i}: expected a finite number, found {value!r}"
+                if integer and math.isfinite(number) and not number.is_integer():
+                    return f"line {lineno}, field {i}: expected an integer, found {value!r}"
     except _CORRUPT as error:
         return f"truncated or corrupt file ({error})"
     return "unreadable content"
@@ -75,26 +81,33 @@ def read_numeric(
         opener = lambda: open(path, "rb")  # noqa: E731
     name = name or str(path)
     last = ncols - 1
+    integer = np.issubdtype(dtype, np.integer)
+    bad_line = lambda: f"{name}: {_first_bad_line(opener, ncols, sep, first_line, allow_nan, integer)}"  # noqa: E731
     try:
         with opener() as f:
             # The last column is read as text: a line cut short leaves it empty (NaN) even where literal
             # NaN cells are allowed, so truncation is never mistaken for a dropout.
             frame = pd.read_csv(f, sep=sep or r"\s+", header=None, keep_default_na=False,
-                                dtype={i: (str if i == last else dtype) for i in range(ncols)},
+                                dtype={i: (str if i == last else np.float64) for i in range(ncols)},
                                 na_values={i: ["NaN"] for i in range(last)} if allow_nan else None)
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"{name}: file is empty, expected {ncols} numeric columns per line") from None
     except (ValueError, pd.errors.ParserError, *_CORRUPT):
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}") from None
+        raise DataFormatError(bad_line()) from None
     if frame.shape[1] != ncols or frame[last].isna().any():
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+        raise DataFormatError(bad_line())
     values = pd.to_numeric(frame[last], errors="coerce")
     if values.isna().to_numpy().any() and not (allow_nan and frame[last][values.isna()].eq("NaN").all()):
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
+        raise DataFormatError(bad_line())
     frame[last] = values
-    if not allow_nan and frame.isna().to_numpy().any():
-        raise DataFormatError(f"{name}: {_first_bad_line(opener, ncols, sep, first_line)}")
-    return frame.to_numpy(dtype=dtype)
+    table = frame.to_numpy(dtype=np.float64)
+    if not allow_nan and np.isnan(table).any():
+        raise DataFormatError(bad_line())
+    if integer:
+        if not (np.isfinite(table) & (table == np.round(table))).all():
+            raise DataFormatError(bad_line())
+        return table.astype(dtype)
+    return table
 
 
 def _describe_csv_error(opener: Opener, name: str, columns: dict, sep: str, compression, error,
@@ -215,3 +228,16 @@ def require_complete_rows(frame: pd.DataFrame, columns: list[str], name: str, he
         raise DataFormatError(
             f"{name}: line {frame.index[row] + 1 + header}, field {col!r}: missing value (truncated line?)"
         )
+
+
+def read_mat(opener: Opener, name: str, **options) -> dict:
+    """The variables of a MATLAB v5 file (``scipy.io.loadmat`` options pass through); a damaged file is an error."""
+    import scipy.io
+
+    try:
+        with opener() as f:
+            return scipy.io.loadmat(f, **options)
+    except DataFormatError:
+        raise
+    except Exception as error:  # scipy raises many unrelated types (MatReadError, IndexError, ...) for damaged files
+        raise DataFormatError(f"{name}: not a readable MATLAB v5 file ({type(error).__name__}: {error})") from None

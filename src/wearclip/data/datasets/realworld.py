@@ -61,7 +61,8 @@ def read(root: Path, placement: str = "waist") -> Iterator[Recording]:
             check_increasing(times, name, lambda i: i + 2)
             signal = frame[["attr_x", "attr_y", "attr_z"]].to_numpy() / STANDARD_GRAVITY
             labels = np.full(len(signal), index[activity], dtype=np.int32)
-            yield from to_recordings(subject, f"{activity}_{part}", signal, labels, rate=RATE, times=times)
+            yield from to_recordings(subject, f"{activity}_{part}", signal, labels, rate=RATE, times=times,
+                                     source=name, line_of=lambda i: f"line {i + 2}")
 
 
 SPEC = register(

@@ -89,7 +89,8 @@ def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
             raise DataFormatError(f"{name}: y[{i}] = {label}: unknown class id (expected 0-{len(ACTIVITIES) - 1})")
         labels = np.full(len(x), label, dtype=np.int32)
         name_i = f"series{i:03d}-{codes[label]}-side{int(side)}"
-        yield from to_recordings(str(int(subject)), name_i, x[:, :3], labels, rate=RATE)
+        yield from to_recordings(str(int(subject)), name_i, x[:, :3], labels, rate=RATE, source=name,
+                                 line_of=lambda j: f"X[{i}] row {j + 1}")
 
 
 SPEC = register(

@@ -26,6 +26,7 @@ from .archive import Tree
 from .base import UNLABELLED, DatasetSpec, Download, Recording, require_file
 from .parsing import Opener, read_numeric
 from .registry import register
+from .timeline import check_signal
 
 RATE = 50.0
 ACTIVITIES = {
@@ -86,7 +87,9 @@ def read(root: Path, placement: str = "waist") -> Iterator[Recording]:
         for acc_path in (f for f in files if f.rpartition("/")[0] == raw):
             name = tree.describe(acc_path)
             exp, user = (int(g) for g in re.search(ACC_PATH, acc_path).groups()[1:])
-            signal = read_numeric(None, 3, opener=lambda: tree.open(acc_path), name=name).astype(np.float32)
+            signal = read_numeric(None, 3, opener=lambda: tree.open(acc_path), name=name)
+            check_signal(signal, name)
+            signal = signal.astype(np.float32)
             labels = np.full(len(signal), UNLABELLED, dtype=np.int32)
             for seg_user, activity, start, end in segments.get(exp, []):
                 if seg_user != user:

@@ -2,25 +2,34 @@
 
 Official layout (``USC-HAD.zip``)::
 
-    USC-HAD/Subject<N>/a<activity>t<trial>.mat   fields subject, activity_number (or activity_numbr), trial,
-                                                 sensor_readings (n x 6: acc x y z in g, gyro in deg/s)
+    USC-HAD/Subject<N>/a<activity>t<trial>.mat   fields title, version, date, subject, age, height, weight,
+                                                 activity, activity_number, trial, sensor_location,
+                                                 sensor_orientation, sensor_readings (n x 6: acc x y z in g,
+                                                 gyro in deg/s)
 
-Scalar fields are stored as strings; the activity comes from the ``activity_number`` field (spelled
-``activity_numbr`` in some files) and must agree with the file name. Rows are exactly 100 Hz.
+The readme defines the naming ``a<m>t<n>.mat`` inside ``Subject<N>``, so the path is the source of truth
+for activity, trial and subject; rows are exactly 100 Hz. Real files are less tidy than the readme:
+scalar fields are strings, one subject's files spell ``activity_numbr``, a few carry extra fields, the
+``activity`` names vary in spelling, and per-file metadata can contradict the file name. Only
+``sensor_readings`` is required; a metadata field that names another activity, trial or subject than the
+path is reported once per file (:class:`~wearclip.data.quality.DataQualityWarning`) and the path is
+followed.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import scipy.io
 
 from ...errors import DataFormatError
+from .. import quality
 from .archive import Tree
 from .base import DatasetSpec, Download, Recording
+from .parsing import read_mat
 from .registry import register
 from .timeline import to_recordings
 
@@ -38,25 +47,53 @@ ACTIVITIES = {
     "11": "riding an elevator up",
     "12": "riding an elevator down",
 }
+NAMES = ["Walking Forward", "Walking Left", "Walking Right", "Walking Upstairs", "Walking Downstairs",
+         "Running Forward", "Jumping Up", "Sitting", "Standing", "Sleeping", "Elevator Up", "Elevator Down"]
+"""The readme's activity names, in id order (the ``activity`` field holds them, spelt variously)."""
 
 
 RATE = 100.0
-TRIAL = r"(^|/)Subject(\d+)/a(\d+)t(\d+)\.mat$"
+TRIAL = r"(?i)(^|/)Subject(\d+)/a(\d+)t(\d+)\.mat$"
+NUMBER_FIELDS = ("activity_number", "activity_numbr")
 
 
-def _field(contents: dict, names: tuple[str, ...], name: str) -> np.ndarray:
-    for key in names:
-        if key in contents:
-            return contents[key]
-    raise DataFormatError(f"{name}: field {names[0]!r} missing")
+def _text(value) -> str:
+    """A string field as ``loadmat`` returns it (a 1-element array of str), stripped."""
+    value = np.squeeze(np.asarray(value))
+    return "" if value.size == 0 else str(value.item() if value.ndim == 0 else value).strip()
 
 
-def _integer(value: np.ndarray, field: str, name: str) -> int:
-    text = str(np.squeeze(value)).strip()
-    try:
-        return int(float(text))
-    except ValueError:
-        raise DataFormatError(f"{name}: field {field!r}: expected a number, found {text!r}") from None
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def _named_activity(text: str) -> int | None:
+    """The id whose readme name a free-spelt ``activity`` string is closest to, or None if none is close."""
+    keys = [_key(n) for n in NAMES]
+    best = difflib.get_close_matches(_key(text), keys, n=1, cutoff=0.75)
+    return keys.index(best[0]) + 1 if best else None
+
+
+def _contradictions(contents: dict, activity: int, trial: int, subject: int) -> list[str]:
+    """Metadata fields whose value names another activity, trial or subject than the path (an empty or
+    unreadable value names none, so it contradicts nothing)."""
+    said = []
+    for field, expected in ((next((f for f in NUMBER_FIELDS if f in contents), None), activity),
+                            ("trial", trial), ("subject", subject)):
+        if field in contents:
+            text = _text(contents[field])
+            try:
+                found = int(float(text))
+            except (ValueError, OverflowError):
+                continue
+            if found != expected:
+                said.append(f"{field} {text!r}")
+    if "activity" in contents:
+        text = _text(contents["activity"])
+        named = _named_activity(text)
+        if named is not None and named != activity:
+            said.append(f"activity {text!r}")
+    return said
 
 
 def read(root: Path, placement: str = "hip") -> Iterator[Recording]:
@@ -65,21 +102,26 @@ def read(root: Path, placement: str = "hip") -> Iterator[Recording]:
         for path in tree.require(TRIAL, "trial files 'Subject<N>/a<activity>t<trial>.mat'"):
             _, subject, activity, trial = re.search(TRIAL, path).groups()
             name = tree.describe(path)
+            if activity.lstrip("0") not in ACTIVITIES:
+                raise DataFormatError(f"{name}: file name names activity {activity} (the readme's ids are 1-12)")
+            contents = read_mat(lambda: tree.open(path), name)
+            if "sensor_readings" not in contents:
+                found = ", ".join(k for k in contents if not k.startswith("__"))
+                raise DataFormatError(f"{name}: field 'sensor_readings' missing (found {found or 'no fields'})")
             try:
-                with tree.open(path) as f:
-                    contents = scipy.io.loadmat(f)
-            except (ValueError, TypeError, OSError, NotImplementedError) as error:
-                raise DataFormatError(f"{name}: not a readable MATLAB v5 file ({error})") from None
-            number = _integer(_field(contents, ("activity_number", "activity_numbr"), name), "activity_number", name)
-            if str(number) not in ACTIVITIES:
-                raise DataFormatError(f"{name}: field 'activity_number': unknown activity id {number} (expected 1-12)")
-            if number != int(activity):
-                raise DataFormatError(f"{name}: field 'activity_number' is {number} but the file name says {activity}")
-            readings = np.asarray(_field(contents, ("sensor_readings",), name), dtype=np.float64)
+                readings = np.asarray(contents["sensor_readings"], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise DataFormatError(f"{name}: field 'sensor_readings' is not numeric") from None
             if readings.ndim != 2 or readings.shape[1] != 6 or not len(readings):
                 raise DataFormatError(f"{name}: field 'sensor_readings' has shape {readings.shape}, expected (n, 6)")
-            labels = np.full(len(readings), number - 1, dtype=np.int32)
-            yield from to_recordings(subject, f"a{activity}t{trial}", readings[:, :3], labels, rate=RATE)
+            said = _contradictions(contents, int(activity), int(trial), int(subject))
+            if said:
+                quality.contradiction(name, f"metadata contradicts the path (activity {int(activity)}, trial "
+                                            f"{int(trial)}, subject {int(subject)}), which the readme defines: "
+                                            f"{', '.join(said)}; following the path")
+            labels = np.full(len(readings), int(activity) - 1, dtype=np.int32)
+            yield from to_recordings(str(int(subject)), f"a{int(activity)}t{int(trial)}", readings[:, :3], labels,
+                                     rate=RATE, source=name, line_of=lambda i: f"sensor_readings row {i + 1}")
 
 
 SPEC = register(

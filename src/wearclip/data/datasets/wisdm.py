@@ -79,7 +79,9 @@ def read(root: Path, placement: str = "wrist") -> Iterator[Recording]:
                 times = (block["timestamp"].to_numpy() - block["timestamp"].iloc[0]) / 1e9
                 signal = block[["x", "y", "z"]].to_numpy() / STANDARD_GRAVITY
                 labels = np.full(len(block), index[code], dtype=np.int32)
-                yield from to_recordings(subject, f"{device}-{code}", signal, labels, times=times)
+                lines = block.index.to_numpy() + 1
+                yield from to_recordings(subject, f"{device}-{code}", signal, labels, times=times, source=name,
+                                         line_of=lambda i: f"line {lines[i]}")
 
 
 SPEC = register(
