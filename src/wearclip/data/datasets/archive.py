@@ -55,6 +55,13 @@ class Tree:
         self._zips: dict[str, Callable[[], BinaryIO]] = {}
         self._open: OrderedDict[str, tuple[zipfile.ZipFile, BinaryIO]] = OrderedDict()
         self._nested = nested
+        try:
+            self._index()
+        except BaseException:
+            self.close()  # a damaged archive met while listing must not leave its file handles open
+            raise
+
+    def _index(self) -> None:
         if self.root.is_dir():
             for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
                 relative = path.relative_to(self.root).as_posix()

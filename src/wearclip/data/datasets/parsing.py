@@ -14,6 +14,7 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,7 +32,8 @@ _CORRUPT = (EOFError, zlib.error, OSError, UnicodeDecodeError)
 def _lines(opener: Opener, compression: str | None) -> Iterator[str]:
     with opener() as raw:
         stream = gzip.GzipFile(fileobj=raw) if compression == "gzip" else raw
-        yield from io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+        with io.TextIOWrapper(stream, encoding="utf-8", errors="replace") as text:
+            yield from text
 
 
 def _first_bad_line(opener: Opener, ncols: int, sep: str | None, first_line: int = 1, allow_nan: bool = False,
@@ -146,7 +148,8 @@ def _describe_csv_error(opener: Opener, name: str, columns: dict, sep: str, comp
 def read_header(opener: Opener, name: str, sep: str = ",", compression: str | None = None) -> list[str]:
     """The column names on the first line of a CSV."""
     try:
-        first = next(iter(_lines(opener, compression)), "")
+        with closing(_lines(opener, compression)) as lines:
+            first = next(lines, "")
     except _CORRUPT as error:
         raise DataFormatError(f"{name}: truncated or corrupt file ({error})") from None
     if not first.strip():
