@@ -14,6 +14,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..config.model import WearClipConfig
+from ..errors import CheckpointError, MissingFileError, validation_message
 from ..io import atomic_directory
 from ..text.encoders import TextEncoder, default_text_encoder
 from .heads import ProjectionHead
@@ -151,10 +152,11 @@ class WearClip(nn.Module):
         """Scaled cosine similarities between normalised sensor and text embeddings."""
         return self.scale() * sensor @ text.T
 
-    def save_pretrained(self, directory: str | Path) -> Path:
-        """Write ``config.json`` and ``model.safetensors`` atomically into ``directory``."""
+    def save_pretrained(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write ``config.json`` and ``model.safetensors`` atomically into ``directory`` (see
+        :func:`wearclip.io.atomic_directory` for when an existing folder is replaced)."""
         directory = Path(directory)
-        with atomic_directory(directory) as tmp:
+        with atomic_directory(directory, "checkpoint", overwrite) as tmp:
             (tmp / CONFIG_NAME).write_text(self.config.model_dump_json(indent=2) + "\n", encoding="utf-8")
             state = {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}
             save_file(state, str(tmp / WEIGHTS_NAME), metadata={"format": "pt", "library": "wearclip"})
@@ -170,13 +172,28 @@ class WearClip(nn.Module):
 
                 path = Path(snapshot_download(str(name_or_path)))
             except Exception as error:
-                raise FileNotFoundError(
+                raise MissingFileError(
                     f"{name_or_path}: not a checkpoint folder, and not downloadable ({error.__class__.__name__})"
                 ) from None
         for name in (CONFIG_NAME, WEIGHTS_NAME):
             if not (path / name).is_file():
-                raise FileNotFoundError(f"{path / name}: missing; a WearClip checkpoint has {CONFIG_NAME} and {WEIGHTS_NAME}")
-        config = WearClipConfig.model_validate(json.loads((path / CONFIG_NAME).read_text(encoding="utf-8")))
+                raise CheckpointError(f"{path / name}: missing; a WearClip checkpoint has {CONFIG_NAME} and {WEIGHTS_NAME}")
+        try:
+            config = WearClipConfig.model_validate(json.loads((path / CONFIG_NAME).read_text(encoding="utf-8")))
+        except ValueError as error:  # JSON syntax (json.JSONDecodeError) or schema (pydantic.ValidationError)
+            detail = validation_message(error) if hasattr(error, "errors") else str(error)
+            raise CheckpointError(f"{path / CONFIG_NAME}: not a WearClip config ({detail})") from None
         model = cls(config)
-        model.load_state_dict(load_file(str(path / WEIGHTS_NAME), device=str(map_location)))
+        try:
+            state = load_file(str(path / WEIGHTS_NAME), device=str(map_location))
+        except Exception as error:  # safetensors raises its own error type for truncated or corrupt files
+            raise CheckpointError(f"{path / WEIGHTS_NAME}: not readable safetensors ({str(error).splitlines()[0]})") from None
+        own = model.state_dict()
+        missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own.keys())
+        shapes = sorted(k for k, v in own.items() if k in state and state[k].shape != v.shape)
+        if missing or unexpected or shapes:
+            first = (missing or unexpected or shapes)[0]
+            raise CheckpointError(f"{path / WEIGHTS_NAME}: weights do not match {CONFIG_NAME} ({len(missing)} missing, "
+                                  f"{len(unexpected)} unexpected, {len(shapes)} of another shape, e.g. {first!r})")
+        model.load_state_dict(state)
         return model.eval()
