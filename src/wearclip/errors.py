@@ -24,6 +24,10 @@ class UsageError(WearClipError, ValueError):
     """An argument or option out of range, unknown, empty or contradictory; the message names it."""
 
 
+class UnknownOptionError(UsageError, TypeError):
+    """A keyword option a function does not take (e.g. a loader option of another dataset)."""
+
+
 class UnknownNameError(WearClipError, KeyError):
     """A name that is not registered (dataset, encoder, preset, experiment, sentence mode)."""
 
@@ -63,7 +67,8 @@ def validation_message(error) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(part) for part in item.get("loc", ())) or "(top level)"
-        parts.append(f"{where}: {item.get('msg', 'invalid')}")
+        message = "unknown key" if item.get("type") == "extra_forbidden" else item.get("msg", "invalid")
+        parts.append(f"{where}: {message}")
     return "; ".join(parts)
 
 

@@ -94,18 +94,32 @@ def _parent(path: Path) -> Path:
 
 
 @contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """OS errors on the temporary files of ``path`` become an :class:`OutputError` naming ``path``."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as error:
+        if error.filename and str(error.filename).startswith(str(path.parent / f".{path.name}.")):
+            raise OutputError(f"{path}: cannot write it ({error.strerror or error})") from None
+        raise
+
+
+@contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary sibling path to write; rename it onto ``path`` only if the block succeeds."""
     path = Path(path)
     parent = _parent(path)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder, expected a file name")
-    with _locked(parent):
-        _remove_stale(path)
     tmp = _sibling(path, "tmp")
     try:
-        yield tmp
-        os.replace(tmp, path)
+        with _naming(path):
+            with _locked(parent):
+                _remove_stale(path)
+            yield tmp
+            os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -138,16 +152,18 @@ def _entries(path: Path) -> set[str]:
     return {entry.name for entry in path.iterdir()} - {MARKER}
 
 
-def _owned(path: Path, kind: str, new: set[str]) -> set[str] | None:
+def _owned(path: Path, kind: str, new: set[str], legacy=None) -> set[str] | None:
     """The entries of the existing folder ``path`` that are ours to replace by an output of ``kind`` with
-    entries ``new``; None where the folder is not such an output."""
+    entries ``new``; None where the folder is not such an output. Without a marker, the folder is a
+    previous output if ``legacy(entries)`` (default: its entries are exactly ``new``)."""
     entries = _entries(path)
     if not entries:
         return set()
     marker = read_marker(path)
     if marker is not None:
         return set(marker.get("files", [])) & entries if marker["kind"] == kind else None
-    return entries if entries == new else None  # an output written before markers existed
+    recognised = legacy(entries) if legacy else entries == new  # an output written before markers existed
+    return entries if recognised else None
 
 
 @contextmanager
@@ -158,9 +174,9 @@ def atomic_directory(path: str | Path, kind: str, overwrite: bool = False) -> It
     parent = _parent(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: exists and is not a folder")
-    with _locked(parent):
+    tmp = _sibling(path, "tmp")
+    with _naming(path), _locked(parent):
         _remove_stale(path)
-        tmp = _sibling(path, "tmp")
         tmp.mkdir()
     try:
         yield tmp
@@ -170,6 +186,25 @@ def atomic_directory(path: str | Path, kind: str, overwrite: bool = False) -> It
             _install(tmp, path, kind, new, overwrite)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_output(path: str | Path, kind: str, overwrite: bool = False, files: frozenset[str] = frozenset()) -> None:
+    """Raise the :class:`OutputError` that writing an output of ``kind`` (with entries ``files``) to
+    ``path`` would raise, without writing anything: commands call it before hours of work."""
+    path = Path(path)
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if existing != path and not existing.is_dir():
+        raise OutputError(f"{path}: cannot write here, {existing} is a file")
+    if existing != path and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: the folder {existing} is not writable")
+    if existing == path and not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder")
+    if existing == path and not overwrite:
+        owned = _owned(path, kind, set(files), legacy=lambda entries: entries <= set(files))
+        if owned is None or _entries(path) - owned:
+            what = f"a {read_marker(path)['kind']} output" if read_marker(path) else "files wearclip did not write"
+            raise OutputError(f"{path}: folder holds {what} (e.g. {sorted(_entries(path) - (owned or set()))[0]!r}); "
+                              "choose an empty or new folder, or pass --overwrite to replace only wearclip's own files there")
 
 
 def _install(tmp: Path, path: Path, kind: str, new: set[str], overwrite: bool) -> None:
@@ -185,9 +220,7 @@ def _install(tmp: Path, path: Path, kind: str, new: set[str], overwrite: bool) -
         shutil.rmtree(old, ignore_errors=True)
         return
     if not overwrite:
-        what = f"a {read_marker(path)['kind']} output" if read_marker(path) else "files wearclip did not write"
-        raise OutputError(f"{path}: folder holds {what} (e.g. {sorted(foreign)[0]!r}); choose an empty or new "
-                          f"folder, or pass --overwrite to replace only wearclip's own files there")
+        check_output(path, kind, overwrite, frozenset(new))
     if clash := sorted(foreign & new):
         raise OutputError(f"{path}: would replace {clash[0]!r}, which wearclip did not write; move it or choose "
                           "another folder")
@@ -207,15 +240,25 @@ def claim_directory(path: str | Path, kind: str, known: frozenset[str] = frozens
     entries among ``known`` (the names such a folder held before markers existed); an
     :class:`OutputError` naming the folder otherwise. Files written there later keep fixed names."""
     path = Path(path)
+    check_claim(path, kind, known)
     _parent(path)
-    if path.exists() and not path.is_dir():
-        raise OutputError(f"{path}: exists and is not a folder")
     path.mkdir(exist_ok=True)
-    marker = read_marker(path)
-    if marker is None and _entries(path) - known:
-        raise OutputError(f"{path}: folder holds files wearclip did not write; choose an empty or new folder")
-    if marker is not None and marker["kind"] != kind:
-        raise OutputError(f"{path}: folder holds a {marker['kind']} output, not a {kind}; choose another folder")
-    if marker is None:
+    if read_marker(path) is None:
         _write_marker(path, kind, [])
     return path
+
+
+def check_claim(path: str | Path, kind: str, known: frozenset[str] = frozenset()) -> None:
+    """Raise the :class:`OutputError` that :func:`claim_directory` would raise, writing nothing."""
+    path = Path(path)
+    if not path.exists():
+        check_output(path, kind)
+        return
+    if not path.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder")
+    marker = read_marker(path)
+    if marker is None and (foreign := sorted(_entries(path) - known)):
+        raise OutputError(f"{path}: folder holds files wearclip did not write (e.g. {foreign[0]!r}); choose an "
+                          "empty or new folder")
+    if marker is not None and marker["kind"] != kind:
+        raise OutputError(f"{path}: folder holds a {marker['kind']} output, not a {kind}; choose another folder")

@@ -98,7 +98,7 @@ def test_retrieval_metrics_match_the_library(built):
 def test_cli_errors_are_clear(built, tmp_path):
     folder, checkpoint, index = built
     missing = runner.invoke(app, ["search", str(tmp_path), "walking"])
-    assert missing.exit_code != 0 and "not a wearclip index" in str(missing.exception)
+    assert missing.exit_code == 2 and "not a wearclip index" in missing.stderr
     unknown = runner.invoke(app, ["index", str(checkpoint), "--dataset", "no-such-set", "-o", str(tmp_path / "x")],
                             terminal_width=200)
     assert unknown.exit_code == 2 and "unknown dataset" in unknown.output

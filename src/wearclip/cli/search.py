@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from . import app, console
+from . import app
+from .common import console, loader_option, overwrite_option, pairs
 
 BACKEND_HELP = "exact (chunked float16 products, rescored in float32) or faiss (needs faiss-cpu); same results."
 
@@ -39,26 +40,26 @@ def index_command(
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name (see `wearclip data list`)."),
     root: Path | None = typer.Option(None, help="Dataset folder in its official layout; default: the embedded copy."),
     placement: str | None = typer.Option(None, help="Sensor placement; default: the dataset's default."),
-    option: list[str] = typer.Option([], "--option", help="Loader option KEY=VALUE, e.g. label_scheme=annotation "
-                                                          "(capture24); repeatable."),
+    option: list[str] = loader_option(),
     subject: list[str] = typer.Option([], "--subject", help="Index only this subject (repeatable)."),
     recording: list[str] = typer.Option([], "--recording", help="Index only this recording (repeatable)."),
     overlap: float | None = typer.Option(None, min=0.0, max=0.99, help="Window overlap; default: the model's."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Index folder; default runs/index-DATASET."),
     batch_size: int = typer.Option(1024, min=1, help="Windows embedded per batch."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Embed every window of a dataset (or some subjects/recordings) into an on-disk index."""
+    from ..data import datasets
     from ..models.wearclip import WearClip
     from ..retrieval.index import index_dataset
-    from .data import _open as open_dataset
 
     started = time.perf_counter()
-    source = open_dataset(dataset, root, placement, option)
+    source = datasets.load(dataset, root, placement, **pairs(option, "--option"))
     model = WearClip.from_pretrained(checkpoint)
     out = out or Path("runs") / f"index-{dataset}"
     with console.status(f"embedding windows of {dataset} ..."):
         index = index_dataset(model, source, out, checkpoint=checkpoint, subjects=subject, recordings=recording,
-                              overlap=overlap, batch_size=batch_size)
+                              overlap=overlap, batch_size=batch_size, overwrite=overwrite)
     seconds = time.perf_counter() - started
     labelled = int(index.manifest.label.notna().sum())
     console.print(f"indexed {len(index)} windows ({labelled} labelled, {index.dim}-d) of {dataset} into {out} "

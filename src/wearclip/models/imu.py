@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from ..errors import UnknownNameError
+
 _ENCODERS: dict[str, Callable[..., nn.Module]] = {}
 
 
@@ -35,7 +37,7 @@ def imu_encoders() -> list[str]:
 def build_imu_encoder(name: str, **kwargs) -> nn.Module:
     """Instantiate a registered encoder; it exposes ``out_dim`` and ``min_length``."""
     if name not in _ENCODERS:
-        raise KeyError(f"unknown IMU encoder {name!r}; registered: {', '.join(imu_encoders())}")
+        raise UnknownNameError(f"unknown IMU encoder {name!r}; registered: {', '.join(imu_encoders())}")
     return _ENCODERS[name](**kwargs)
 
 

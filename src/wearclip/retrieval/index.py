@@ -33,7 +33,7 @@ from ..config.window import WindowConfig
 from ..data.datasets.base import UNLABELLED, HarDataset
 from ..data.windows import Windows, make_windows, resample
 from ..errors import CheckpointError, IndexFormatError, MissingFileError, UsageError, validation_message
-from ..io import atomic_directory
+from ..io import atomic_directory, check_output
 from ..models.wearclip import WEIGHTS_NAME, WearClip
 from ..models.zeroshot import embed_windows
 
@@ -181,6 +181,7 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
 
     ``checkpoint`` is the folder ``model`` was loaded from; the index records it (and a hash of its
     weights) so that a search reloads the same model."""
+    check_output(path, "index", overwrite, frozenset({EMBEDDINGS_NAME, MANIFEST_NAME, INFO_NAME}))
     window = index_window_config(model, overlap)
     info = IndexInfo(dataset=dataset.name, root=str(Path(dataset.root).resolve()) if dataset.root else None,
                      placement=dataset.placement, options=dict(dataset.options), window=window,
@@ -193,7 +194,8 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
         return write_index(path, embedded_batches(model, stream, batch_size), info, overwrite)
     except ValueError as error:
         if "nothing to index" in str(error):
-            raise UsageError(f"{dataset.name}: no windows match the chosen subjects/recordings") from None
+            raise UsageError(f"{dataset.name}: no windows match subjects {list(subjects) or 'any'} and recordings "
+                             f"{list(recordings) or 'any'}") from None
         raise
 
 
@@ -342,6 +344,8 @@ class EmbeddingIndex:
     def search_text(self, model: WearClip, sentences: Sequence[str], k: int = 10, backend: Backend = "exact",
                     ) -> pd.DataFrame:
         """Windows best matching each sentence."""
+        if not sentences or any(not str(s).strip() for s in sentences):
+            raise UsageError(f"queries {list(sentences)!r}: every query must describe an activity, e.g. 'someone walking'")
         with torch.no_grad():
             queries = model.embed_text(list(sentences)).cpu()
         return self.hits(*self.search(queries, k, backend), queries=sentences)
