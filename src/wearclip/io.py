@@ -188,6 +188,19 @@ def atomic_directory(path: str | Path, kind: str, overwrite: bool = False) -> It
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def check_file(path: str | Path) -> None:
+    """Raise the :class:`OutputError` that writing the file ``path`` would raise, writing nothing."""
+    path = Path(path)
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if existing == path and path.is_dir():
+        raise OutputError(f"{path}: is a folder, expected a file name")
+    if existing != path and not existing.is_dir():
+        raise OutputError(f"{path}: cannot write here, {existing} is a file")
+    folder = path.parent if existing == path else existing
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: the folder {folder} is not writable")
+
+
 def check_output(path: str | Path, kind: str, overwrite: bool = False, files: frozenset[str] = frozenset()) -> None:
     """Raise the :class:`OutputError` that writing an output of ``kind`` (with entries ``files``) to
     ``path`` would raise, without writing anything: commands call it before hours of work."""

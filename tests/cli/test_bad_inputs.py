@@ -1,6 +1,7 @@
 """Bad input through the command line (issue 13): every case exits with code 2, prints exactly one line
 ``error: ...`` on stderr naming the culprit (file, field or option), and changes no file in the workspace
-(the whole tree, inputs, caches and would-be outputs, is hashed before and after).
+(the whole tree, inputs, caches and would-be outputs, is hashed before and after; the only files allowed
+to appear are complete entries of the content-addressed cache).
 
 The workspace holds one small real checkpoint (random weights, the real MiniLM text tower), an index of
 an MHEALTH fixture in its official layout built with it, and broken copies of both; a recording CSV in
@@ -178,7 +179,7 @@ CHECKPOINT_FAULTS = [
     ("ck_json_list", "config.json"),
     ("ck_unknown_key", "embed_dimm"),
     ("ck_bad_value", "embed_dim"),
-    ("ck_unknown_encoder", "lstm9"),
+    ("ck_unknown_encoder", "ck_unknown_encoder/config.json: unknown IMU encoder 'lstm9'"),
     ("ck_truncated", "model.safetensors"),
     ("ck_empty_weights", "model.safetensors"),
     ("ck_mismatched", "model.safetensors"),
@@ -198,7 +199,7 @@ CASES = [
     pytest.param("checkpoint", "search {idx} walking --checkpoint {ck_truncated}", "model.safetensors",
                  id="checkpoint-search-truncated"),
 ] + [
-    pytest.param("config", "pretrain {%s}" % name, culprit, id=f"config-{name}") for name, culprit in [
+    pytest.param("config", f"pretrain {{{name}}}", culprit, id=f"config-{name}") for name, culprit in [
         ("cfg_syntax", "line 4"),
         ("cfg_unknown_key", "train.lrr: unknown key"),
         ("cfg_bad_value", "train.lr"),
@@ -341,7 +342,12 @@ def test_bad_input_is_one_line_exit_2_and_touches_nothing(ws, kind, command, cul
     assert result.exit_code == 2, (result.stdout, result.stderr, result.exception)
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert culprit.format(**ws) in lines[0], lines[0]
-    assert tree(Path(ws["ws"])) == before
+    after = tree(Path(ws["ws"]))
+    assert {p: h for p, h in after.items() if p in before} == before  # nothing changed or removed
+    added = sorted(set(after) - set(before))
+    # only complete cache entries may appear (text embeddings of valid sentences, computed before an
+    # output turned out unwritable): no output, no temporary
+    assert all(p.startswith("cache" + os.sep) and ".tmp" not in p for p in added), added
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -349,3 +355,31 @@ def test_the_suite_covers_every_kind_and_at_least_80_cases():
     kinds = [case.values[0] for case in CASES]
     assert len(CASES) >= 80
     assert {k: kinds.count(k) for k in set(kinds)}.keys() == {"checkpoint", "config", "index", "argument", "output"}
+
+
+def test_a_bug_is_exit_1_with_one_line_and_the_traceback_only_with_debug(ws, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("wearclip.data.datasets.load", broken)
+    plain = runner.invoke(app, ["zeroshot", ws["ck"], "-d", "mhealth"])
+    assert plain.exit_code == 1
+    assert plain.stderr.splitlines() == ["error: internal error, please report it: ZeroDivisionError: division by "
+                                         "zero (rerun with --debug or WEARCLIP_DEBUG=1 for the traceback)"]
+    debug = runner.invoke(app, ["--debug", "zeroshot", ws["ck"], "-d", "mhealth"])
+    assert debug.exit_code == 1 and "Traceback (most recent call last)" in debug.stderr
+    monkeypatch.setenv("WEARCLIP_DEBUG", "1")
+    assert "Traceback" in runner.invoke(app, ["zeroshot", ws["ck"], "-d", "mhealth"]).stderr
+
+
+def test_pretrain_list_and_show_import_no_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom wearclip.cli import main\nsys.argv = ['wearclip', 'pretrain', '--list']\n"
+            "try:\n    main()\nexcept SystemExit as done:\n    assert done.code == 0, done.code\n"
+            "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "nls-base" in done.stdout

@@ -118,11 +118,19 @@ def show_warning(message, category, filename, lineno, file=None, line=None) -> N
     errors.print(f"warning: {one_line(str(message))}", markup=False)
 
 
+def quiet_model_loading() -> None:
+    """No Hugging Face progress bars on stderr (it is for the one error line; progress goes to stdout)."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:  # already imported (a notebook, a test): switch its bars off as well
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+
+
 class Boundary(TyperGroup):
     """The top-level group: runs a command and turns whatever it raises into one line and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         set_debug(False)
+        quiet_model_loading()
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = show_warning

@@ -77,10 +77,12 @@ def search_command(
     csv: Path | None = typer.Option(None, help="Also write the results as CSV."),
 ) -> None:
     """Find the windows that best match sentences describing an activity."""
-    from ..io import write_text
+    from ..io import check_file, write_text
     from ..retrieval.index import EmbeddingIndex
     from ..retrieval.plot import plot_hits
 
+    for path in (p for p in (csv, plot) if p):
+        check_file(path)
     store = EmbeddingIndex(index)
     model = store.load_model(checkpoint)
     hits = store.search_text(model, queries, k, backend)
@@ -161,12 +163,14 @@ def retrieval_metrics_command(
     """Text <-> sensor retrieval over the index's labelled windows: R@1/5/10, MRR (and mAP for text -> sensor)."""
     import numpy as np
 
-    from ..io import write_json
+    from ..io import check_file, write_json
     from ..models.zeroshot import ZeroShotClassifier
     from ..retrieval.index import EmbeddingIndex
     from ..retrieval.metrics import class_retrieval
     from ..text import class_sentences
 
+    if json_out:
+        check_file(json_out)
     store = EmbeddingIndex(index)
     if not store.info.classes:
         raise typer.BadParameter(f"{index} records no activity classes")

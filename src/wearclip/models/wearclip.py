@@ -183,7 +183,10 @@ class WearClip(nn.Module):
         except ValueError as error:  # JSON syntax (json.JSONDecodeError) or schema (pydantic.ValidationError)
             detail = validation_message(error) if hasattr(error, "errors") else str(error)
             raise CheckpointError(f"{path / CONFIG_NAME}: not a WearClip config ({detail})") from None
-        model = cls(config)
+        try:
+            model = cls(config)
+        except (KeyError, ValueError, TypeError) as error:  # unknown encoder, its options, a too-short window
+            raise CheckpointError(f"{path / CONFIG_NAME}: {error.args[0] if error.args else error}") from None
         try:
             state = load_file(str(path / WEIGHTS_NAME), device=str(map_location))
         except Exception as error:  # safetensors raises its own error type for truncated or corrupt files
