@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from . import app
-from .common import console, loader_option, overwrite_option, pairs
+from .common import console, errors, loader_option, overwrite_option, pairs
 
 BACKEND_HELP = "exact (chunked float16 products, rescored in float32) or faiss (needs faiss-cpu); same results."
 
@@ -131,8 +131,8 @@ def search_video_command(
         if save_video_embeddings:
             console.print(f"wrote {embedded.save(save_video_embeddings)}")
     if embedded.model not in ("unknown", model.config.text_encoder):
-        console.print(f"[yellow]warning:[/] videos embedded with {embedded.model}, the model was pre-trained "
-                      f"against {model.config.text_encoder}")
+        errors.print(f"warning: videos embedded with {embedded.model}, the model was pre-trained against "
+                     f"{model.config.text_encoder}", markup=False)
     if window:
         hits = sensor_to_video(store, model, embedded, window, k)
         for window_id, group in hits.groupby("id", sort=False):
