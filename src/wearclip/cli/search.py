@@ -161,25 +161,17 @@ def retrieval_metrics_command(
     json_out: Path | None = typer.Option(None, "--json", help="Also write the metrics as JSON."),
 ) -> None:
     """Text <-> sensor retrieval over the index's labelled windows: R@1/5/10, MRR (and mAP for text -> sensor)."""
-    import numpy as np
-
     from ..io import check_file, write_json
-    from ..models.zeroshot import ZeroShotClassifier
     from ..retrieval.index import EmbeddingIndex
-    from ..retrieval.metrics import class_retrieval
-    from ..text import class_sentences
+    from ..retrieval.metrics import index_retrieval
 
     if json_out:
         check_file(json_out)
     store = EmbeddingIndex(index)
-    if not store.info.classes:
-        raise typer.BadParameter(f"{index} records no activity classes")
-    model = store.load_model(checkpoint)
-    labels = store.manifest.label.map({c: i for i, c in enumerate(store.info.classes)}).fillna(-1).to_numpy(np.int64)
     with console.status("scoring ..."):
-        queries = ZeroShotClassifier(model, class_sentences(store.info.classes, sentences, store.info.dataset))
-        results = class_retrieval(store.vectors(np.arange(len(store))), labels, queries.prototypes)
-    table = Table(title=f"retrieval on {store.info.dataset}: {int((labels >= 0).sum())} labelled windows, "
+        results = index_retrieval(store, store.load_model(checkpoint), sentences)
+    labelled = int(store.manifest.label.isin(store.info.classes).sum())
+    table = Table(title=f"retrieval on {store.info.dataset}: {labelled} labelled windows, "
                         f"{len(store.info.classes)} classes, sentences '{sentences}'", title_justify="left")
     for name in ("direction", "queries", "R@1", "R@5", "R@10", "MRR", "mAP"):
         table.add_column(name)
