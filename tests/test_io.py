@@ -57,6 +57,17 @@ def test_index_with_overwrite_adds_its_files_beside_the_users_and_replaces_only_
     assert set(read_marker(tmp_path / "out")["files"]) == first
 
 
+def test_overwrite_replaces_our_subfolders_and_keeps_the_users_files(tmp_path):
+    kept = user_folder(tmp_path / "out")
+    for count in (1, 2):
+        with atomic_directory(tmp_path / "out", "adapt", overwrite=True) as tmp:
+            small_model().save_pretrained(tmp / "checkpoint")
+            write_text(tmp / "metrics.json", str(count))
+    assert (tmp_path / "out" / "metrics.json").read_text() == "2" and kept.exists()
+    assert WearClip.from_pretrained(tmp_path / "out" / "checkpoint") is not None
+    assert set(read_marker(tmp_path / "out")["files"]) == {"checkpoint", "metrics.json"}
+
+
 def test_overwrite_never_replaces_a_users_file_of_the_same_name(tmp_path):
     kept = user_folder(tmp_path / "out", "index.json", "{}")
     with pytest.raises(OutputError, match=r"out: would replace 'index.json', which wearclip did not write"):

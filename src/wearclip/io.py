@@ -237,11 +237,14 @@ def _install(tmp: Path, path: Path, kind: str, new: set[str], overwrite: bool) -
     if clash := sorted(foreign & new):
         raise OutputError(f"{path}: would replace {clash[0]!r}, which wearclip did not write; move it or choose "
                           "another folder")
-    for name in sorted((owned or set()) - new):  # our files the new output no longer has
+    for name in sorted((owned or set()) | new):  # ours only: a foreign name in ``new`` was refused above
         target = path / name
-        shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink(missing_ok=True)
-    for name in sorted(new):
-        os.replace(tmp / name, path / name)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # a folder of ours (e.g. a checkpoint inside a report)
+        elif name not in new:
+            target.unlink(missing_ok=True)
+        if name in new:
+            os.replace(tmp / name, target)
     marker = read_marker(path)
     kept = set(marker.get("files", [])) - new if marker and marker["kind"] == kind else set()
     _write_marker(path, kind, list(new | (kept & _entries(path))))
