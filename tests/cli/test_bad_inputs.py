@@ -127,6 +127,12 @@ def ws(tmp_path_factory):
         (root / f"rec_{name}.csv").write_text(text)
         paths[f"rec_{name}"] = str(root / f"rec_{name}.csv")
 
+    # a generic dataset folder whose dataset.yaml is broken, and another whose field is wrong
+    for name, text in (("gen_syntax", "rate: [50\n"), ("gen_field", "name: mine\nsampling_rate: fast\nunits: g\n")):
+        (root / name).mkdir()
+        (root / name / "dataset.yaml").write_text(text)
+        (root / name / "s1.csv").write_text("subject,x,y,z,label\n1,0,0,1,walking\n")
+
     # pre-training configs
     configs = {
         "syntax": "name: x\ntrain:\n  lr: [0.1\n",
@@ -140,6 +146,8 @@ def ws(tmp_path_factory):
         "unknown_mode": "name: x\ntext:\n  mode: poetry\n",
         "bad_placement": "name: x\ndata:\n  datasets:\n    - name: uci-hapt\n      placement: knee\n",
         "bad_option": "name: x\ndata:\n  datasets:\n    - name: uci-hapt\n      options: {colour: red}\n",
+        "gen_syntax": f"name: x\ndata:\n  datasets:\n    - name: generic\n      root: {root / 'gen_syntax'}\n",
+        "gen_field": f"name: x\ndata:\n  datasets:\n    - name: generic\n      root: {root / 'gen_field'}\n",
     }
     for name, text in configs.items():
         (root / f"cfg_{name}.yaml").write_text(text)
@@ -211,6 +219,8 @@ CASES = [
         ("cfg_unknown_mode", "poetry"),
         ("cfg_bad_placement", "knee"),
         ("cfg_bad_option", "colour"),
+        ("cfg_gen_syntax", "gen_syntax/dataset.yaml: not valid YAML (line 2, column 1"),
+        ("cfg_gen_field", "gen_field/dataset.yaml: field 'sampling_rate'"),
     ]
 ] + [
     pytest.param("config", "pretrain {ws}/missing.yaml", "missing.yaml", id="config-missing-file"),
