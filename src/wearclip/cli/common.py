@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from ..errors import UsageError, WearClipError
 
 console = Console()  # results, tables, progress
-errors = Console(stderr=True, soft_wrap=True, highlight=False)  # "error: ..." and "warning: ..." lines
+errors = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)  # "error: ..." and "warning: ..." lines
 
 USAGE, BUG, INTERRUPTED = 2, 1, 130
 DEBUG_ENV = "WEARCLIP_DEBUG"
