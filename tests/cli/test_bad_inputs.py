@@ -317,7 +317,9 @@ CASES = [
         ("missing-argument", "zeroshot", "checkpoint"),
     ]
 ] + [
-    pytest.param("output", command, culprit, id=f"output-{name}") for name, command, culprit in [
+    pytest.param("output", command, culprit, id=f"output-{name}",
+                 marks=[pytest.mark.slow] if name == "zeroshot-in-proc" else [])  # scores the data first
+    for name, command, culprit in [
         ("zeroshot-under-a-file", "zeroshot {ck} -d mhealth --root {hm} -o {file}/out", "afile"),
         ("zeroshot-into-a-users-folder", "zeroshot {ck} -d mhealth --root {hm} -o {mine}", "mine"),
         ("zeroshot-is-a-file", "zeroshot {ck} -d mhealth --root {hm} -o {file}", "afile"),

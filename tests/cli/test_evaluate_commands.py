@@ -43,6 +43,7 @@ def invoke(*args):
     return result
 
 
+@pytest.mark.slow
 def test_predict_timeline_over_the_capture24_sample(checkpoint, tmp_path):
     sample = shared_dataset("capture24-format") / "sample.csv.gz"
     activities = ["sleeping", "walking", "sitting at a desk"]
@@ -106,6 +107,7 @@ def write_generic(folder, subjects=5, seconds=20):
     return folder
 
 
+@pytest.mark.slow
 def test_experiment_runs_resumes_and_refuses_other_settings(tmp_path):
     seglearn = shared_dataset("seglearn-watch")
     toy = write_generic(tmp_path / "toy")

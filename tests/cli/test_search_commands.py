@@ -19,6 +19,7 @@ from wearclip.text.templates import base_sentence
 from wearclip.train.pretrain import pretrain
 
 runner = CliRunner()
+pytestmark = pytest.mark.slow  # every test uses the module's checkpoint, trained for two epochs (~15 s)
 
 
 def rows(output: str) -> list[list[str]]:
