@@ -22,6 +22,7 @@ from pathlib import Path
 from string import Template
 from typing import TypeVar
 
+from .. import errors
 from ..errors import WearClipError
 from ..io import cache_root, write_json
 from .cache import digest
@@ -36,7 +37,7 @@ class LLMError(WearClipError, RuntimeError):
     """Generation failed; the message says where and why."""
 
 
-class EndpointError(LLMError):
+class EndpointError(LLMError, errors.EndpointError):
     """The endpoint could not be reached or answered with an error, after retries where retrying helps."""
 
 
