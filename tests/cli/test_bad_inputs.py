@@ -384,14 +384,15 @@ def test_a_bug_is_exit_1_with_one_line_and_the_traceback_only_with_debug(ws, mon
     assert "Traceback" in runner.invoke(app, ["zeroshot", ws["ck"], "-d", "mhealth"]).stderr
 
 
-def test_pretrain_list_and_show_import_no_torch():
+@pytest.mark.parametrize("args, shown", [(["--list"], "nls-base"), (["slip", "--show"], "simclr_weight")])
+def test_pretrain_list_and_show_import_no_torch(args, shown):
     import subprocess
     import sys
 
-    code = ("import sys\nfrom wearclip.cli import main\nsys.argv = ['wearclip', 'pretrain', '--list']\n"
+    code = (f"import sys\nfrom wearclip.cli import main\nsys.argv = ['wearclip', 'pretrain', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit as done:\n    assert done.code == 0, done.code\n"
             "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
-    assert "nls-base" in done.stdout
+    assert shown in done.stdout
