@@ -244,7 +244,7 @@ CASES = [
         ("rows-mismatch", "search {idx_rows} walking", "embeddings.npy"),
         ("bad-manifest", "search {idx_bad_manifest} walking", "{manifest}"),
         ("other-checkpoint", "search {idx} walking --checkpoint {other}", "not the weights this index was built with"),
-        ("moved-checkpoint", "search {idx_moved_ck} walking", "gone"),
+        ("moved-checkpoint", "search {idx_moved_ck} walking", "gone: the checkpoint"),
         ("empty-query", "search {idx} ''", "quer"),
         ("blank-query", "search {idx} '   '", "quer"),
         ("unknown-backend", "search {idx} walking --backend annoy", "annoy"),

@@ -335,6 +335,9 @@ class EmbeddingIndex:
         checkpoint = checkpoint or self.info.checkpoint
         if checkpoint is None:
             raise UsageError(f"{self.path / INFO_NAME}: records no checkpoint; pass the model's folder with --checkpoint")
+        if checkpoint == self.info.checkpoint and not Path(checkpoint).is_dir():
+            raise MissingFileError(f"{checkpoint}: the checkpoint {self.path / INFO_NAME} was built with is gone; "
+                                   "pass the model's folder with --checkpoint")
         weights = Path(checkpoint) / WEIGHTS_NAME
         if self.info.checkpoint_sha256 and weights.is_file() and file_sha256(weights) != self.info.checkpoint_sha256:
             raise CheckpointError(f"{weights}: not the weights this index was built with ({self.path / INFO_NAME} "
