@@ -68,10 +68,7 @@ def random_guesses(n: int, n_classes: int, seed: int) -> np.ndarray:
 
 def plot_confusion(result: ClassificationResult, path: str | Path, title: str) -> Path:
     """Row-normalised confusion matrix as a PNG (written atomically)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global backend to switch
 
     from .io import atomic_path
 
@@ -79,7 +76,8 @@ def plot_confusion(result: ClassificationResult, path: str | Path, title: str) -
     rows = cm.sum(1, keepdims=True)
     norm = np.divide(cm, rows, out=np.zeros_like(cm), where=rows > 0)
     n = len(result.classes)
-    fig, ax = plt.subplots(figsize=(max(4.5, 1.0 + 0.55 * n), max(4.0, 0.8 + 0.5 * n)))
+    fig = Figure(figsize=(max(4.5, 1.0 + 0.55 * n), max(4.0, 0.8 + 0.5 * n)))
+    ax = fig.subplots()
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(n), result.classes, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(n), result.classes, fontsize=8)
@@ -95,5 +93,4 @@ def plot_confusion(result: ClassificationResult, path: str | Path, title: str) -
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")
-    plt.close(fig)
     return path

@@ -87,7 +87,7 @@ def test_zero_shot_after_short_training_beats_chance(short_training):
 def test_checkpoint_round_trip_gives_identical_predictions(short_training, tmp_path):
     model, sentences, test = short_training
     model.save_pretrained(tmp_path / "ckpt")
-    assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == ["config.json", "model.safetensors"]
+    assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == [".wearclip", "config.json", "model.safetensors"]
     restored = WearClip.from_pretrained(tmp_path / "ckpt")
     before = ZeroShotClassifier(model, sentences).scores(test.x[:500])
     after = ZeroShotClassifier(restored, sentences).scores(test.x[:500])

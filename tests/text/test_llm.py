@@ -207,7 +207,7 @@ def test_cli_generate_then_show(server, tmp_path, monkeypatch):
     out = tmp_path / "hapt.yaml"
     runner = CliRunner()
     args = ["text", "generate", "uci-hapt", "--kind", "body-parts", "--endpoint", server.url, "--model", "tiny",
-            "--api-key-env", "MY_KEY", "--out", str(out), "--classes", "walking;sitting"]
+            "--api-key-env", "MY_KEY", "--out", str(out), "--classes", "walking,sitting"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "wrote body-parts" in result.output and server.requests[-1]["authorization"] == "Bearer k123"
@@ -218,6 +218,6 @@ def test_cli_generate_then_show(server, tmp_path, monkeypatch):
     assert shown.exit_code == 0 and "involved are the thighs and knees" in shown.output.replace("\n", " ")
     server.behave = lambda request: (500, {}, {}, 0)
     failed = runner.invoke(app, [*args[:-2], "--classes", "standing", "--retries", "0"])
-    assert failed.exit_code == 1 and "HTTP 500" in failed.output
+    assert failed.exit_code == 2 and "HTTP 500" in failed.output
     bad = runner.invoke(app, [*args[:4], "colours", *args[5:]])
     assert bad.exit_code != 0 and "choose one of" in bad.output

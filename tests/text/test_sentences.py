@@ -247,7 +247,7 @@ def test_cli_show():
     shown = runner.invoke(app, ["text", "show", "uci-hapt", "--mode", "random-template", "--limit", "2"])
     assert shown.exit_code == 0 and "walking upstairs (2 sentences)" in shown.output
     assert "uci-hapt@1.0+" in shown.output
-    free = runner.invoke(app, ["text", "show", "uci-hapt", "--mode", "paraphrase", "--classes", "walking;juggling"])
+    free = runner.invoke(app, ["text", "show", "uci-hapt", "--mode", "paraphrase", "--classes", "walking,juggling"])
     assert free.exit_code == 0 and "warning:" in free.output and "juggling (33 sentences)" in free.output
     for args, message in [
         (["generic"], "no fixed classes"),

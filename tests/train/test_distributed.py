@@ -1,5 +1,5 @@
 """DDP: two CPU processes (gloo on 127.0.0.1) sharing a global batch compute the loss and gradients
-one process computes on that batch, and take the same optimiser steps. The objective is UniCL + SimCLR
+one process computes on that batch, and the replicas take identical optimiser steps. The objective is UniCL + SimCLR
 (SLIP), so both gathered embeddings (sensor and SimCLR projections) and the augmentation draws are
 covered. Real UCI HAPT windows (embedded copy).
 
@@ -77,6 +77,7 @@ def windows_file(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_two_processes_equal_one_process_on_the_global_batch(windows_file, tmp_path):
     import torch
     from safetensors.torch import load_file
@@ -96,13 +97,28 @@ def test_two_processes_equal_one_process_on_the_global_batch(windows_file, tmp_p
     ranks = [load_file(str(tmp_path / f"rank{r}.safetensors")) for r in range(2)]
     assert set(ranks[0]) == set(single)
     assert any(k.startswith("grad.model.simclr_head") for k in single) and "grad.model.logit_scale" in single
+    # The claim is the gathered loss and the gradients before the optimiser step (the first step's), and
+    # that both processes apply the same update. Parameters after AdamW steps are not compared with the
+    # single process: AdamW moves a weight by about lr * g / (|g| + eps), so for a gradient near zero a
+    # last-bit difference flips the step's sign, whatever the tolerance.
+    #
+    # Tolerance from float32 summation: 1 and 2 processes add the same terms in another order. A reordered
+    # sum of n float32 terms differs by at most (n - 1) * u * sum|terms| with u = 2**-24 ~ 6e-8 (Higham,
+    # Accuracy and Stability of Numerical Algorithms, 2nd ed., section 4.2). Sums over the global batch have
+    # n <= 32 terms, and a gradient goes through at most ~20 of them in sequence (loss rows, logits, the
+    # gathered embeddings' gradient, then each layer's weight gradient summing over the batch), so the
+    # difference is below 20 * 31 * u ~ 4e-5 of the largest term of that tensor; we allow 1e-4 of the
+    # tensor's largest magnitude (bounding sum|terms| by n * max|term| would be looser still).
+    bound = 1e-4
     for key, value in single.items():
-        # Sums run in another order across processes; after two AdamW steps (each moving a weight by up
-        # to lr = 1e-3, whatever its gradient's size) the parameters agree to 1 % of a step.
-        atol = 1e-5 if key.startswith("param.") else 1e-6
+        if key.startswith("param."):
+            continue
+        atol = bound * float(value.abs().max())
         for rank in ranks:
-            torch.testing.assert_close(rank[key], value, rtol=1e-4, atol=atol, msg=lambda m, key=key: f"{key}: {m}")
-
+            torch.testing.assert_close(rank[key], value, rtol=bound, atol=atol, msg=lambda m, key=key: f"{key}: {m}")
+    for key in (k for k in single if k.startswith("param.")):
+        # every process applies the same all-reduced gradient: the replicas stay identical
+        torch.testing.assert_close(ranks[0][key], ranks[1][key], rtol=0, atol=0, msg=lambda m, key=key: f"{key}: {m}")
 
 if __name__ == "__main__":
     from safetensors.torch import save_file

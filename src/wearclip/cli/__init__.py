@@ -5,18 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .common import DEBUG_ENV, Boundary, console, set_debug
+
 app = typer.Typer(help="Natural language supervision for wearable-sensor activity recognition.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)
-console = Console()
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=Boundary)
 
 
 @app.callback()
-def root() -> None:
-    """wearclip: train, evaluate and search wearable-sensor models with natural language."""
+def root(
+    debug: bool = typer.Option(False, "--debug", help=f"Show the traceback of an internal error (also {DEBUG_ENV}=1)."),
+) -> None:
+    """wearclip: train, evaluate and search wearable-sensor models with natural language.
+
+    Exit codes: 0 done, 2 a problem with the input, files or options (one line on stderr), 1 an internal
+    error (a bug), 130 interrupted."""
+    set_debug(debug)
 
 
 class StepBars:
@@ -37,7 +43,7 @@ class StepBars:
 
 @app.command()
 def demo(
-    out: Path = typer.Option(Path("runs/demo"), help="Output folder."),
+    out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="Output folder."),
     seed: int = typer.Option(0, help="Seed for the subject split, initialisation and data order."),
     epochs: int = typer.Option(40, help="Maximum epochs (early stopping on validation macro-F1)."),
     root: Path | None = typer.Option(None, help="Official UCI HAPT folder instead of the embedded copy."),
@@ -75,4 +81,4 @@ from . import train as _train  # noqa: E402,F401  (registers pretrain)
 
 
 def main() -> None:
-    app()
+    app()  # the Boundary group turns every error into one line and an exit code

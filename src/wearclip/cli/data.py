@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from .common import console, loader_option, pairs
+
 app = typer.Typer(help="Datasets: list them, inspect one, download it, prepare its windows.", no_args_is_help=True)
-console = Console()
 
 ROOT = typer.Option(None, "--root", help="The dataset as downloaded: extracted folder or archive (default: "
                     "the embedded copy, for uci-hapt).")
 PLACEMENT = typer.Option(None, help="Body position where the dataset has several (default: the study's).")
-OPTION = typer.Option([], "--option", "-o", help="Loader option KEY=VALUE, e.g. -o label_scheme=annotation "
-                      "(capture24).")
+OPTION = loader_option()
 CACHE = typer.Option(None, help="Window store folder (default: $WEARCLIP_CACHE or ~/.cache/wearclip/windows).")
 SECONDS = typer.Option(2.0, help="Window length in seconds.")
 OVERLAP = typer.Option(0.5, help="Overlap of consecutive windows, 0 <= overlap < 1.")
@@ -26,34 +25,18 @@ KEEP = typer.Option(False, "--keep-unlabelled", help="Keep windows without a lab
 def _open(name: str, root: Path | None, placement: str | None, option: list[str]):
     from ..data import datasets
 
-    options = {}
-    for item in option:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--option")
-        options[key.strip()] = value.strip()
-    try:
-        return datasets.load(name, root, placement, **options)
-    except KeyError as error:
-        raise typer.BadParameter(error.args[0], param_hint="NAME") from None
-    except (ValueError, TypeError, FileNotFoundError) as error:
-        raise typer.BadParameter(str(error)) from None
+    return datasets.load(name, root, placement, **pairs(option, "--option"))
 
 
 def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_rule: str, keep: bool,
              rebuild: bool = False):
     """Open (building if needed) the dataset's window store, showing progress, and return (windows, path)."""
-    from pydantic import ValidationError
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ..config.window import WindowConfig
     from ..data.store import WindowStore
-    from ..errors import DataFormatError
 
-    try:
-        config = WindowConfig(seconds=seconds, overlap=overlap, label_rule=label_rule, keep_unlabelled=keep)
-    except ValidationError as error:
-        raise typer.BadParameter(str(error)) from None
+    config = WindowConfig(seconds=seconds, overlap=overlap, label_rule=label_rule, keep_unlabelled=keep)
     store = WindowStore(cache)
     path = store.path(dataset, config)
     columns = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
@@ -66,11 +49,7 @@ def _windows(dataset, cache: Path | None, seconds: float, overlap: float, label_
             count += 1
             progress.update(task, description=f"{dataset.name}: recording {count} (subject {recording.subject})")
 
-        try:
-            windows = store.open(dataset, config, rebuild=rebuild, progress=seen)
-        except (DataFormatError, ValueError, FileNotFoundError) as error:
-            console.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(1) from None
+        windows = store.open(dataset, config, rebuild=rebuild, progress=seen)
     return windows, path
 
 
@@ -172,13 +151,9 @@ def download(
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
     from ..data.datasets import get
-    from ..data.download import DownloadError
     from ..data.download import download as fetch
 
-    try:
-        get(name)
-    except KeyError as error:
-        raise typer.BadParameter(error.args[0], param_hint="NAME") from None
+    get(name)  # an unknown name fails before any progress bar
     columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn()]
     with Progress(*columns, console=console, transient=True) as progress:
         tasks: dict[str, int] = {}
@@ -188,9 +163,5 @@ def download(
                 tasks[filename] = progress.add_task(filename, total=total)
             progress.update(tasks[filename], completed=done)
 
-        try:
-            folder = fetch(name, dest, force=force, progress=advance)
-        except DownloadError as error:
-            console.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(1) from None
+        folder = fetch(name, dest, force=force, progress=advance)
     console.print(f"{name}: files in {folder} (SHA-256 beside each); next: wearclip data prepare {name} --root {folder}")

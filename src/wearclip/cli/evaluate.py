@@ -5,30 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from . import app
-
-console = Console()
-
-SPLITS = ("all", "train", "val", "test")
-
-
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
-    """``['mobifall=../data/mobifall-v2']`` -> ``{'mobifall': '../data/mobifall-v2'}``."""
-    out = {}
-    for value in values or []:
-        name, sep, rest = value.partition("=")
-        if not sep or not name or not rest:
-            raise typer.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
-        out[name.strip()] = rest.strip()
-    return out
-
-
-def _names(text: str | None) -> list[str]:
-    """A comma-separated list, stripped, empty items dropped."""
-    return [item.strip() for item in (text or "").split(",") if item.strip()]
+from .common import console, loader_option, names, out_option, overwrite_option, pairs
 
 
 def _score_table(title: str, rows: list[tuple[str, dict]]) -> Table:
@@ -41,53 +21,27 @@ def _score_table(title: str, rows: list[tuple[str, dict]]) -> Table:
     return table
 
 
-def _dataset_windows(dataset: str, root: Path | None, placement: str | None, window, activities: str | None,
-                     subjects: str, split_seed: int):
-    """The dataset's windows of ``subjects`` (a split or all), restricted to ``activities`` if given."""
-    from ..data import datasets
-    from ..data.splits import subject_split
-    from ..data.store import WindowStore
-    from ..study.protocols import restrict
-
-    if subjects not in SPLITS:
-        raise typer.BadParameter(f"choose one of {', '.join(SPLITS)}", param_hint="--subjects")
-    windows = WindowStore().open(datasets.load(dataset, root, placement), window)
-    if subjects != "all":
-        windows = windows.of_subjects(getattr(subject_split(windows.subjects, split_seed), subjects))
-    if activities:
-        try:
-            windows = restrict(windows, _names(activities))
-        except KeyError as error:
-            raise typer.BadParameter(str(error.args[0]), param_hint="--activities") from None
-    return windows
-
-
 def zeroshot(
     checkpoint: Path = typer.Argument(..., help="WearClip checkpoint folder (or Hugging Face id)."),
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name."),
     root: Path | None = typer.Option(None, help="The dataset's folder (default: its embedded copy)."),
     placement: str | None = typer.Option(None, help="Sensor placement (default: the dataset's)."),
+    option: list[str] = loader_option(),
     activities: str | None = typer.Option(None, help="Comma-separated subset of the dataset's activities to recognise."),
     recognition: str = typer.Option("base", help="Sentences per class: base, ensemble, or any sentence mode."),
     subjects: str = typer.Option("all", help="Windows of: all subjects, or the train / val / test split."),
     split_seed: int = typer.Option(0, help="Seed of the subject split (with --subjects)."),
-    out: Path | None = typer.Option(None, help="Folder for metrics.json and confusion.png (default runs/zeroshot/DATASET)."),
+    out: Path | None = out_option("runs/zeroshot/DATASET"),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Recognise a dataset's activities zero-shot: macro-F1, accuracy, weighted F1, per-class F1, confusion PNG."""
-    from ..io import write_json
-    from ..metrics import evaluate_predictions, plot_confusion
-    from ..models.wearclip import WearClip
-    from ..models.zeroshot import ZeroShotClassifier
-    from ..text import class_sentences
+    from ..data import datasets
+    from ..study import recognition as jobs
 
-    model = WearClip.from_pretrained(checkpoint)
-    windows = _dataset_windows(dataset, root, placement, model.config.window, activities, subjects, split_seed)
-    sentences = class_sentences(windows.classes, recognition, dataset)
-    result = evaluate_predictions(windows.labels, ZeroShotClassifier(model, sentences).predict(windows.x), windows.classes)
+    source = datasets.load(dataset, root, placement, **pairs(option, "--option"))
+    chosen = names(activities, "--activities") if activities is not None else None
     out = out or Path("runs") / "zeroshot" / dataset
-    write_json(out / "metrics.json", {"checkpoint": str(checkpoint), "dataset": dataset, "subjects": subjects,
-                                      "recognition": recognition, "sentences": sentences} | result.to_dict())
-    plot_confusion(result, out / "confusion.png", f"{dataset}: zero-shot ({recognition})")
+    result = jobs.zeroshot(checkpoint, source, out, chosen, recognition, subjects, split_seed, overwrite)
     console.print(_score_table(f"{dataset} ({subjects} subjects), zero-shot", [("zero-shot", result.to_dict())]))
     per_class = Table(title="per-class F1")
     per_class.add_column("activity")
@@ -105,16 +59,16 @@ def predict(
     rate: float | None = typer.Option(None, help="Sampling rate in Hz when the file has no time column."),
     units: str = typer.Option("g", help="Units of x, y, z: g or m/s2."),
     recognition: str = typer.Option("base", help="Sentences per activity: base, ensemble, or any sentence mode."),
-    out: Path | None = typer.Option(None, help="Folder for predictions.csv and timeline.png (default runs/predict/NAME)."),
+    out: Path | None = out_option("runs/predict/NAME"),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """A timeline of predicted activities over a long recording, for any free-text activities."""
     from ..study.timeline import predict_recording
 
-    names = _names(activities)
-    if len(names) < 2:
-        raise typer.BadParameter("give at least two activities, separated by commas", param_hint="--activities")
+    chosen = names(activities, "--activities")
     out = out or Path("runs") / "predict" / recording.name.split(".")[0]
-    summary = predict_recording(checkpoint, recording, names, out, rate=rate, units=units, recognition=recognition)
+    summary = predict_recording(checkpoint, recording, chosen, out, rate=rate, units=units, recognition=recognition,
+                                overwrite=overwrite)
     table = Table(title=f"{recording.name}: {summary['windows']} windows, {summary['hours']:.2f} h")
     table.add_column("activity")
     table.add_column("windows")
@@ -130,6 +84,7 @@ def adapt(
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name (the target)."),
     root: Path | None = typer.Option(None, help="The dataset's folder (default: its embedded copy)."),
     placement: str | None = typer.Option(None, help="Sensor placement (default: the dataset's)."),
+    option: list[str] = loader_option(),
     shots: int | None = typer.Option(None, min=1, help="Labelled windows per class (default: the whole train split)."),
     mode: str = typer.Option("base", help="Sentence mode of the adaptation sentences."),
     recognition: str = typer.Option("base", help="Sentences per class at test time."),
@@ -137,57 +92,36 @@ def adapt(
     epochs: int = typer.Option(150, min=1, help="Maximum epochs (early stopping on validation macro-F1)."),
     seed: int = typer.Option(0, help="Seed of the k-shot draw and of training."),
     split_seed: int = typer.Option(0, help="Seed of the subject split."),
-    out: Path | None = typer.Option(None, help="Folder for the adapted checkpoint and metrics (default runs/adapt/DATASET)."),
+    out: Path | None = out_option("runs/adapt/DATASET"),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Freeze both encoders and train the two projection heads on the target's train split (or k per class)."""
-    from ..config.objective import ObjectiveConfig
-    from ..io import write_json
-    from ..metrics import evaluate_predictions, plot_confusion
-    from ..models.wearclip import WearClip
-    from ..models.zeroshot import ZeroShotClassifier
-    from ..study.protocols import draw_shots
-    from ..text import class_sentences
-    from ..train.adapt import ADAPT_CONFIG, fit_heads
+    from ..data import datasets
+    from ..study import recognition as jobs
 
-    if objective not in ("clip", "unicl"):
-        raise typer.BadParameter("choose clip or unicl", param_hint="--objective")
-    model = WearClip.from_pretrained(checkpoint)
-    parts = {s: _dataset_windows(dataset, root, placement, model.config.window, None, s, split_seed)
-             for s in ("train", "val", "test")}
-    train, capped = draw_shots(parts["train"], shots, seed) if shots else (parts["train"], {})
-    test = parts["test"]
-    recognise = class_sentences(test.classes, recognition, dataset)
-    before = evaluate_predictions(test.labels, ZeroShotClassifier(model, recognise).predict(test.x), test.classes)
-    config = ADAPT_CONFIG.model_copy(update={"epochs": epochs, "seed": seed})
-    result = fit_heads(model, train, parts["val"], config, class_sentences=class_sentences(train.classes, mode, dataset, seed),
-                       objective=ObjectiveConfig(name=objective))
-    after = evaluate_predictions(test.labels, ZeroShotClassifier(result.model, recognise).predict(test.x), test.classes)
+    source = datasets.load(dataset, root, placement, **pairs(option, "--option"))
     out = out or Path("runs") / "adapt" / dataset
-    adapted = result.model
-    adapted.config.pretrained_on = [*adapted.config.pretrained_on, f"{dataset} (heads adapted)"]
-    adapted.save_pretrained(out / "checkpoint")
-    write_json(out / "metrics.json", {"checkpoint": str(checkpoint), "dataset": dataset, "shots": shots,
-                                      "train_windows": len(train), "capped": capped, "best_epoch": result.best_epoch,
-                                      "before": before.to_dict(), "after": after.to_dict(), "history": result.history})
-    plot_confusion(after, out / "confusion.png", f"{dataset}: after head adaptation")
+    metrics = jobs.adapt(checkpoint, source, out, shots, mode, recognition, objective, epochs, seed, split_seed,
+                         overwrite)
     label = f"k = {shots}" if shots else "all train windows"
-    console.print(_score_table(f"{dataset} test subjects: head adaptation ({label}, {len(train)} windows)",
-                               [("zero-shot before", before.to_dict()), ("after adaptation", after.to_dict())]))
-    if capped:
-        console.print(f"classes with fewer than k windows (all used): {capped}")
+    console.print(_score_table(f"{dataset} test subjects: head adaptation ({label}, {metrics['train_windows']} windows)",
+                               [("zero-shot before", metrics["before"]), ("after adaptation", metrics["after"])]))
+    if metrics["capped"]:
+        console.print(f"classes with fewer than k windows (all used): {metrics['capped']}")
     console.print(f"wrote {out}/checkpoint, metrics.json, confusion.png")
 
 
 def _settings(datasets: list[str], roots: list[str] | None, placements: list[str] | None, epochs: int | None,
               split_seed: int, checkpoints: Path):
+    from ..errors import UsageError
     from ..study.protocols import DataSettings, EvalSettings
 
     known = set(datasets)
-    root_map, placement_map = _pairs(roots, "--root"), _pairs(placements, "--placement")
+    root_map, placement_map = pairs(roots, "--root"), pairs(placements, "--placement")
     for option, mapping in (("--root", root_map), ("--placement", placement_map)):
         stray = sorted(set(mapping) - known)
         if stray:
-            raise typer.BadParameter(f"{stray} are not among --datasets {datasets}", param_hint=option)
+            raise UsageError(f"{option}: {stray} are not among --datasets {datasets}")
     settings = EvalSettings(data=DataSettings(roots=root_map, placements=placement_map, split_seed=split_seed),
                             checkpoints=str(checkpoints))
     if epochs is not None:
@@ -222,17 +156,19 @@ def evaluate(
     checkpoints: Path = typer.Option(Path("runs/checkpoints"), help="Cache of pre-trained models."),
 ) -> None:
     """Run one protocol setup on one target for several seeds and print mean ± std."""
+    from ..errors import UsageError
     from ..metrics import format_mean_std
     from ..study.protocols import ProtocolRunner, Setup
 
-    names = _names(datasets)
-    if target not in names:
-        raise typer.BadParameter(f"{target!r} is not among --datasets {names}", param_hint="--target")
-    sources = pretrain_on if pretrain_on in ("target", "others", "all") else tuple(_names(pretrain_on))
+    run_datasets = names(datasets, "--datasets")
+    if target not in run_datasets:
+        raise UsageError(f"--target: {target!r} is not among --datasets {run_datasets}")
+    sources = pretrain_on if pretrain_on in ("target", "others", "all") else tuple(names(pretrain_on, "--pretrain-on"))
     setup = Setup(method=method, pretrain_on=sources, encoder=encoder, mode=mode, recognition=recognition,
                   objective=objective, text_encoder=text_encoder, adapt=adapt, shots=shots, unseen=unseen,
                   target_statistics=target_statistics, preset=preset)
-    runner = ProtocolRunner(_settings(names, root, placement, epochs, split_seed, checkpoints), names, log=console.print)
+    runner = ProtocolRunner(_settings(run_datasets, root, placement, epochs, split_seed, checkpoints), run_datasets,
+                            log=console.print)
     results = []
     for seed in range(seeds):
         results.append(runner.run(setup, target, seed))
@@ -253,7 +189,7 @@ def experiment(
     split_seed: int = typer.Option(0, help="Seed of the subject splits."),
     shots: str | None = typer.Option(None, help="fig3: comma-separated k values (default 2,5,10,25,50,100)."),
     text_encoders: str | None = typer.Option(None, help="table4: extra text encoders (ids or folders) to compare."),
-    out: Path | None = typer.Option(None, help="Run folder (default runs/NAME)."),
+    out: Path | None = out_option("runs/NAME"),
     checkpoints: Path = typer.Option(Path("runs/checkpoints"), help="Cache of pre-trained models."),
     list_rows: bool = typer.Option(False, "--list-rows", help="Print the experiment's rows and exit."),
 ) -> None:
@@ -261,23 +197,18 @@ def experiment(
     from ..study.experiments import SHOTS, Options, RunSpec, run_experiment
     from ..study.experiments import experiment as get_experiment
 
-    try:
-        spec_experiment = get_experiment(name)
-    except KeyError as error:
-        raise typer.BadParameter(str(error.args[0]), param_hint="NAME") from None
-    names = _names(datasets)
-    options = Options(shots=tuple(int(k) for k in _names(shots)) or SHOTS, text_encoders=tuple(_names(text_encoders)))
+    spec_experiment = get_experiment(name)
+    run_datasets = names(datasets, "--datasets")
+    options = Options(shots=tuple(int(k) for k in names(shots, "--shots")) or SHOTS,
+                      text_encoders=tuple(names(text_encoders, "--text-encoders")))
     if list_rows:
-        for row in spec_experiment.rows(names, options):
+        for row in spec_experiment.rows(run_datasets, options):
             console.print(f"{row.id:40s} {row.label}")
         return
-    spec = RunSpec(experiment=name, datasets=names, seeds=seeds,
-                   settings=_settings(names, root, placement, epochs, split_seed, checkpoints), options=options,
-                   targets=_names(targets) or None, rows=_names(rows) or None)
-    try:
-        folder = run_experiment(spec, out, log=console.print)
-    except (KeyError, FileExistsError) as error:
-        raise typer.BadParameter(str(error.args[0] if error.args else error)) from None
+    spec = RunSpec(experiment=name, datasets=run_datasets, seeds=seeds,
+                   settings=_settings(run_datasets, root, placement, epochs, split_seed, checkpoints), options=options,
+                   targets=names(targets, "--targets") or None, rows=names(rows, "--rows") or None)
+    folder = run_experiment(spec, out, log=console.print)
     console.print(f"wrote {folder}/report.md, table.csv, results.csv")
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from . import app, console
+from . import app
+from .common import console, errors, loader_option, overwrite_option, pairs
 
 BACKEND_HELP = "exact (chunked float16 products, rescored in float32) or faiss (needs faiss-cpu); same results."
 
@@ -39,26 +40,26 @@ def index_command(
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name (see `wearclip data list`)."),
     root: Path | None = typer.Option(None, help="Dataset folder in its official layout; default: the embedded copy."),
     placement: str | None = typer.Option(None, help="Sensor placement; default: the dataset's default."),
-    option: list[str] = typer.Option([], "--option", help="Loader option KEY=VALUE, e.g. label_scheme=annotation "
-                                                          "(capture24); repeatable."),
+    option: list[str] = loader_option(),
     subject: list[str] = typer.Option([], "--subject", help="Index only this subject (repeatable)."),
     recording: list[str] = typer.Option([], "--recording", help="Index only this recording (repeatable)."),
     overlap: float | None = typer.Option(None, min=0.0, max=0.99, help="Window overlap; default: the model's."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Index folder; default runs/index-DATASET."),
     batch_size: int = typer.Option(1024, min=1, help="Windows embedded per batch."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Embed every window of a dataset (or some subjects/recordings) into an on-disk index."""
+    from ..data import datasets
     from ..models.wearclip import WearClip
     from ..retrieval.index import index_dataset
-    from .data import _open as open_dataset
 
     started = time.perf_counter()
-    source = open_dataset(dataset, root, placement, option)
+    source = datasets.load(dataset, root, placement, **pairs(option, "--option"))
     model = WearClip.from_pretrained(checkpoint)
     out = out or Path("runs") / f"index-{dataset}"
     with console.status(f"embedding windows of {dataset} ..."):
         index = index_dataset(model, source, out, checkpoint=checkpoint, subjects=subject, recordings=recording,
-                              overlap=overlap, batch_size=batch_size)
+                              overlap=overlap, batch_size=batch_size, overwrite=overwrite)
     seconds = time.perf_counter() - started
     labelled = int(index.manifest.label.notna().sum())
     console.print(f"indexed {len(index)} windows ({labelled} labelled, {index.dim}-d) of {dataset} into {out} "
@@ -76,10 +77,12 @@ def search_command(
     csv: Path | None = typer.Option(None, help="Also write the results as CSV."),
 ) -> None:
     """Find the windows that best match sentences describing an activity."""
-    from ..io import write_text
+    from ..io import check_file, write_text
     from ..retrieval.index import EmbeddingIndex
     from ..retrieval.plot import plot_hits
 
+    for path in (p for p in (csv, plot) if p):
+        check_file(path)
     store = EmbeddingIndex(index)
     model = store.load_model(checkpoint)
     hits = store.search_text(model, queries, k, backend)
@@ -128,8 +131,8 @@ def search_video_command(
         if save_video_embeddings:
             console.print(f"wrote {embedded.save(save_video_embeddings)}")
     if embedded.model not in ("unknown", model.config.text_encoder):
-        console.print(f"[yellow]warning:[/] videos embedded with {embedded.model}, the model was pre-trained "
-                      f"against {model.config.text_encoder}")
+        errors.print(f"warning: videos embedded with {embedded.model}, the model was pre-trained against "
+                     f"{model.config.text_encoder}", markup=False)
     if window:
         hits = sensor_to_video(store, model, embedded, window, k)
         for window_id, group in hits.groupby("id", sort=False):
@@ -158,23 +161,17 @@ def retrieval_metrics_command(
     json_out: Path | None = typer.Option(None, "--json", help="Also write the metrics as JSON."),
 ) -> None:
     """Text <-> sensor retrieval over the index's labelled windows: R@1/5/10, MRR (and mAP for text -> sensor)."""
-    import numpy as np
-
-    from ..io import write_json
-    from ..models.zeroshot import ZeroShotClassifier
+    from ..io import check_file, write_json
     from ..retrieval.index import EmbeddingIndex
-    from ..retrieval.metrics import class_retrieval
-    from ..text import class_sentences
+    from ..retrieval.metrics import index_retrieval
 
+    if json_out:
+        check_file(json_out)
     store = EmbeddingIndex(index)
-    if not store.info.classes:
-        raise typer.BadParameter(f"{index} records no activity classes")
-    model = store.load_model(checkpoint)
-    labels = store.manifest.label.map({c: i for i, c in enumerate(store.info.classes)}).fillna(-1).to_numpy(np.int64)
     with console.status("scoring ..."):
-        queries = ZeroShotClassifier(model, class_sentences(store.info.classes, sentences, store.info.dataset))
-        results = class_retrieval(store.vectors(np.arange(len(store))), labels, queries.prototypes)
-    table = Table(title=f"retrieval on {store.info.dataset}: {int((labels >= 0).sum())} labelled windows, "
+        results = index_retrieval(store, store.load_model(checkpoint), sentences)
+    labelled = int(store.manifest.label.isin(store.info.classes).sum())
+    table = Table(title=f"retrieval on {store.info.dataset}: {labelled} labelled windows, "
                         f"{len(store.info.classes)} classes, sentences '{sentences}'", title_justify="left")
     for name in ("direction", "queries", "R@1", "R@5", "R@10", "MRR", "mAP"):
         table.add_column(name)

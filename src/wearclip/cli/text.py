@@ -6,22 +6,21 @@ import os
 from pathlib import Path
 
 import typer
-from rich.console import Console
+
+from ..errors import UsageError
+from .common import console, names, out_option
 
 app = typer.Typer(help="Activity sentences: show them per class, or generate vocabulary with an LLM.", no_args_is_help=True)
-console = Console()
+CLASSES = typer.Option(None, help="Comma-separated activity phrases instead of the dataset's classes.")
 
 
 def _classes(dataset: str, classes: str | None) -> list[str]:
     from ..data import datasets
 
-    try:
-        spec = datasets.get(dataset)
-    except KeyError as error:
-        raise typer.BadParameter(error.args[0], param_hint="DATASET") from None
-    chosen = [c.strip() for c in classes.split(";") if c.strip()] if classes else spec.classes
+    spec = datasets.get(dataset)
+    chosen = names(classes, "--classes") if classes is not None else spec.classes
     if not chosen:
-        raise typer.BadParameter(f"dataset {dataset!r} has no fixed classes; list them with --classes 'a;b;c'")
+        raise UsageError(f"--classes: dataset {dataset!r} has no fixed classes; list them with --classes 'a,b,c'")
     return chosen
 
 
@@ -31,27 +30,17 @@ def show(
     mode: str = typer.Option("base", help="Sentence mode: base, random-template, paraphrase, base+body-parts, "
                              "random-template+body-parts, random-template+movement, ensemble, or template:K."),
     vocabulary: Path | None = typer.Option(None, help="A vocabulary file (e.g. from `wearclip text generate`) read first."),
-    classes: str | None = typer.Option(None, help="Activity phrases separated by ';' instead of the dataset's classes."),
+    classes: str | None = CLASSES,
     limit: int | None = typer.Option(None, help="At most this many sentences per class, chosen with --seed."),
     seed: int = typer.Option(0, help="Seed for --limit."),
 ) -> None:
     """Print the sentences of each class of DATASET under a sentence mode."""
-    import warnings
-
     from ..text import class_sentences, vocabulary_tag
 
-    names = _classes(dataset, classes)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            groups = class_sentences(names, mode, dataset, seed, vocabulary=vocabulary, limit=limit)
-        except (ValueError, KeyError, FileNotFoundError) as error:
-            console.print(f"[red]error:[/red] {error.args[0] if error.args else error}")
-            raise typer.Exit(1) from None
-    for warning in caught:
-        console.print(f"[yellow]warning:[/yellow] {warning.message}")
+    phrases = _classes(dataset, classes)
+    groups = class_sentences(phrases, mode, dataset, seed, vocabulary=vocabulary, limit=limit)  # warnings: stderr
     console.print(f"[bold]{dataset}[/bold], mode [bold]{mode}[/bold], text {vocabulary_tag(dataset, vocabulary)}")
-    for name, sentences in zip(names, groups):
+    for name, sentences in zip(phrases, groups):
         console.print(f"\n[bold cyan]{name}[/bold cyan] ({len(sentences)} sentence{'s' * (len(sentences) != 1)})")
         for sentence in sentences:
             console.print(f"  - {sentence}", highlight=False, markup=False)
@@ -65,8 +54,8 @@ def generate(
                                  "http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama)."),
     model: str = typer.Option(..., help="Model name the endpoint serves."),
     api_key_env: str = typer.Option("OPENAI_API_KEY", help="Environment variable holding the API key (unset: no key sent)."),
-    out: Path | None = typer.Option(None, help="Vocabulary file to write or update [default: DATASET-vocabulary.yaml]."),
-    classes: str | None = typer.Option(None, help="Activity phrases separated by ';' instead of the dataset's classes."),
+    out: Path | None = out_option("DATASET-vocabulary.yaml", "Vocabulary file to write or update"),
+    classes: str | None = CLASSES,
     count: int = typer.Option(20, min=1, help="Items to ask for (paraphrases, templates)."),
     minimum: int = typer.Option(15, min=1, help="Fewest valid distinct paraphrases or templates to accept."),
     temperature: float = typer.Option(0.7, min=0.0, help="Sampling temperature."),
@@ -77,23 +66,19 @@ def generate(
 
     Replies are validated, deduplicated and cached ($WEARCLIP_CACHE/llm): a rerun makes no call.
     """
-    from ..text.llm import KINDS, ChatClient, LLMError, generate, write_generated
+    from ..text.llm import KINDS, ChatClient, generate, write_generated
     from ..text.vocabularies import dataset_activities
 
     if kind not in KINDS:
-        raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="--kind")
-    names = _classes(dataset, classes)
+        raise UsageError(f"--kind {kind!r}: choose one of {', '.join(KINDS)}")
+    phrases = _classes(dataset, classes)
     out = out or Path(f"{dataset}-vocabulary.yaml")
     client = ChatClient(endpoint, model, os.environ.get(api_key_env) or None, timeout=timeout, retries=retries,
                         temperature=temperature)
-    try:
-        results = generate(client, kind, names, count=count, minimum=minimum,
-                           progress=lambda activity: console.print(f"  {kind} for {activity!r}", highlight=False))
-        known = dataset_activities(dataset)
-        own = dataset if known is None or set(names) <= known else None
-        write_generated(out, kind, results, own, f"{model} at {client.url}")
-    except LLMError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+    results = generate(client, kind, phrases, count=count, minimum=minimum,
+                       progress=lambda activity: console.print(f"  {kind} for {activity!r}", highlight=False))
+    known = dataset_activities(dataset)
+    own = dataset if known is None or set(phrases) <= known else None
+    write_generated(out, kind, results, own, f"{model} at {client.url}")
     console.print(f"wrote {kind} to {out} ({client.calls} call{'s' * (client.calls != 1)}, the rest from cache); "
                   f"use it with `wearclip text show {dataset} --vocabulary {out} --mode ...`")

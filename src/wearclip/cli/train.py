@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from . import app, console
+from . import app
+from .common import console
 
 
 def step_info(record: dict) -> str:
@@ -36,25 +37,22 @@ def pretrain_command(
     """Contrastive pre-training (CLIP / UniCL / SLIP) from a validated config; best/ and last/
     checkpoints, metrics.jsonl and summary.json in the run folder. Runs under
     `torchrun --nproc_per_node N` as well (DDP; the global batch is train.batch_size)."""
-    from ..config.presets import dump_config, load_config, presets
-    from ..errors import ConfigError
-    from ..study.run import run_pretraining
-    from ..train import distributed
+    from ..config.presets import dump_config, load_config, presets  # no torch: --list and --show stay fast
+    from ..errors import UsageError
 
     if list_:
         for name in presets():
             console.print(f"{name:<22} {load_config(name).description}")
         return
     if config is None:
-        raise typer.BadParameter("give a preset name or a YAML file (see --list)", param_hint="CONFIG")
-    try:
-        resolved = load_config(config, set_)
-    except (ConfigError, FileNotFoundError) as error:
-        console.print(f"[red]{error}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise UsageError("CONFIG: give a preset name or a YAML file (see wearclip pretrain --list)")
+    resolved = load_config(config, set_)
     if show:
         console.print(dump_config(resolved), end="", markup=False, highlight=False)
         return
+
+    from ..study.run import run_pretraining
+    from ..train import distributed
 
     main = distributed.is_main() if distributed.active() else int(__import__("os").environ.get("RANK", "0")) == 0
     columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -79,9 +77,6 @@ def pretrain_command(
             bar = SimpleNamespace(on_record=lambda record: (on_step if record["kind"] == "step" else on_epoch)(record))
             summary = run_pretraining(resolved, out, resume, callbacks=[bar],
                                       log=progress.console.print if main else lambda _: None)
-    except (ConfigError, FileExistsError, FileNotFoundError) as error:
-        console.print(f"[red]{error}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from None
     finally:
         distributed.teardown()
     if main:

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MissingFileError, validation_message, yaml_message
 from .run import PretrainConfig
 
 
@@ -24,17 +24,17 @@ def _read_yaml(source: str | Path) -> tuple[dict, str]:
     path = Path(source)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: config file not found")
+            raise MissingFileError(f"{path}: config file not found")
         text, where = path.read_text(encoding="utf-8"), str(path)
     elif str(source) in presets():
         text = (resources.files("wearclip.config") / "presets").joinpath(f"{source}.yaml").read_text(encoding="utf-8")
         where = f"preset {source}"
     else:
-        raise FileNotFoundError(f"{source}: neither a YAML file nor a preset ({', '.join(presets())})")
+        raise MissingFileError(f"{source}: neither a YAML file nor a preset ({', '.join(presets())})")
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
-        raise ConfigError(f"{where}: not valid YAML: {error}") from None
+        raise ConfigError(f"{where}: not valid YAML ({yaml_message(error)})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping at the top level, found {type(data).__name__}")
     return data, where
@@ -51,7 +51,7 @@ def apply_override(data: dict, assignment: str) -> None:
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as error:
-        raise ConfigError(f"override {assignment!r}: value is not valid YAML ({error})") from None
+        raise ConfigError(f"override {assignment!r}: value is not valid YAML ({yaml_message(error)})") from None
     node: Any = data
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
@@ -75,12 +75,7 @@ def validate(data: dict, where: str = "config") -> PretrainConfig:
     try:
         return PretrainConfig.model_validate(data)
     except ValidationError as error:
-        lines = []
-        for problem in error.errors():
-            path = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-            message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
-            lines.append(f"  {path}: {message}")
-        raise ConfigError(f"{where}: invalid configuration\n" + "\n".join(lines)) from None
+        raise ConfigError(f"{where}: invalid configuration: {validation_message(error)}") from None
 
 
 def load_config(source: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> PretrainConfig:

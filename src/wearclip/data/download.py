@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import WearClipError
 from ..io import atomic_path, write_text
 from . import datasets
 
@@ -23,7 +24,7 @@ DATA_ENV = "WEARCLIP_DATA"
 CHUNK = 1 << 20
 
 
-class DownloadError(RuntimeError):
+class DownloadError(WearClipError, RuntimeError):
     """A dataset could not be fetched or verified; the message says what to do instead."""
 
 

@@ -128,7 +128,7 @@ def build(
     subject_seconds: dict[str, float] = defaultdict(float)
     subject_windows: Counter[str] = Counter()
     class_windows: Counter[int] = Counter()
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path, "window-store") as tmp:
         rows: dict[str, list] = {name: [] for name in ROWS.names}
         with open(tmp / "x.f32", "wb") as xf, pq.ParquetWriter(tmp / "windows.parquet", SCHEMA) as writer:
 

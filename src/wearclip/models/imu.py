@@ -20,6 +20,7 @@ from ..config.encoders import (
     ResNet1DOptions,
     encoder_options,
 )
+from ..errors import UnknownNameError
 
 _ENCODERS: dict[str, Callable[..., nn.Module]] = {}
 
@@ -48,7 +49,7 @@ def build_imu_encoder(name: str, **options) -> nn.Module:
     """Instantiate a registered encoder with its validated options (defaults from its options model in
     :mod:`wearclip.config.encoders`); it exposes ``out_dim`` and ``min_length``."""
     if name not in _ENCODERS:
-        raise KeyError(f"unknown IMU encoder {name!r}; registered: {', '.join(imu_encoders())}")
+        raise UnknownNameError(f"unknown IMU encoder {name!r}; registered: {', '.join(imu_encoders())}")
     return _ENCODERS[name](**encoder_options(name, options))
 
 

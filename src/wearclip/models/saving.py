@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from ..errors import CheckpointError, MissingFileError, validation_message
 from ..io import atomic_directory
 
 CONFIG_NAME = "config.json"
@@ -50,7 +51,7 @@ def _local_folder(name_or_path: str | Path) -> Path:
 
         return Path(snapshot_download(str(name_or_path)))
     except Exception as error:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"{name_or_path}: not a checkpoint folder, and not downloadable ({error.__class__.__name__})"
         ) from None
 
@@ -62,10 +63,11 @@ class Saveable:
 
     config_class: ClassVar[type[BaseModel] | None] = None
 
-    def save_pretrained(self, directory: str | Path) -> Path:
-        """Write ``config.json`` (when the model has a config) and ``model.safetensors`` atomically."""
+    def save_pretrained(self, directory: str | Path, overwrite: bool = False) -> Path:
+        """Write ``config.json`` (when the model has a config) and ``model.safetensors`` atomically (see
+        :func:`wearclip.io.atomic_directory` for when an existing folder is replaced)."""
         directory = Path(directory)
-        with atomic_directory(directory) as tmp:
+        with atomic_directory(directory, "checkpoint", overwrite) as tmp:
             write_model(self, tmp)
         return directory
 
@@ -73,8 +75,21 @@ class Saveable:
         """Read a folder's ``model.safetensors`` into this model (every key required); returns it in eval mode."""
         path = Path(directory) / WEIGHTS_NAME
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: missing; a saved {type(self).__name__} has {WEIGHTS_NAME}")
-        read_weights(self, path, map_location)
+            raise CheckpointError(f"{path}: missing; a saved {type(self).__name__} has {WEIGHTS_NAME}")
+        if map_location is None:
+            map_location = next((t.device for t in self.state_dict().values()), torch.device("cpu"))
+        try:
+            state = load_file(str(path), device=str(map_location))
+        except Exception as error:  # safetensors raises its own error type for truncated or corrupt files
+            raise CheckpointError(f"{path}: not readable safetensors ({str(error).splitlines()[0]})") from None
+        own = self.state_dict()
+        missing, unexpected = sorted(own.keys() - state.keys()), sorted(state.keys() - own.keys())
+        shapes = sorted(k for k, v in own.items() if k in state and state[k].shape != v.shape)
+        if missing or unexpected or shapes:
+            first = (missing or unexpected or shapes)[0]
+            raise CheckpointError(f"{path}: weights do not match the model ({len(missing)} missing, "
+                                  f"{len(unexpected)} unexpected, {len(shapes)} of another shape, e.g. {first!r})")
+        self.load_state_dict(state)
         return self.eval()
 
     @classmethod
@@ -86,10 +101,15 @@ class Saveable:
         path = _local_folder(name_or_path)
         for name in (CONFIG_NAME, WEIGHTS_NAME):
             if not (path / name).is_file():
-                raise FileNotFoundError(f"{path / name}: missing; a {cls.__name__} checkpoint has "
-                                        f"{CONFIG_NAME} and {WEIGHTS_NAME}")
+                raise CheckpointError(f"{path / name}: missing; a {cls.__name__} checkpoint has "
+                                      f"{CONFIG_NAME} and {WEIGHTS_NAME}")
         try:
             config = cls.config_class.model_validate(json.loads((path / CONFIG_NAME).read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, ValidationError) as error:
-            raise ValueError(f"{path / CONFIG_NAME}: not a valid {cls.config_class.__name__}: {error}") from None
-        return cls(config).load_weights(path, map_location)
+        except ValueError as error:  # JSON syntax (json.JSONDecodeError) or schema (pydantic.ValidationError)
+            detail = validation_message(error) if isinstance(error, ValidationError) else str(error)
+            raise CheckpointError(f"{path / CONFIG_NAME}: not a {cls.config_class.__name__} config ({detail})") from None
+        try:
+            model = cls(config)
+        except (KeyError, ValueError, TypeError) as error:  # unknown encoder, its options, a too-short window
+            raise CheckpointError(f"{path / CONFIG_NAME}: {error.args[0] if error.args else error}") from None
+        return model.load_weights(path, map_location)

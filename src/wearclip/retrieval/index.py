@@ -32,8 +32,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..config.window import WindowConfig
 from ..data.datasets.base import UNLABELLED, HarDataset
 from ..data.windows import Windows, make_windows, resample
-from ..errors import DataFormatError
-from ..io import atomic_directory
+from ..errors import CheckpointError, IndexFormatError, MissingFileError, UsageError, validation_message
+from ..io import atomic_directory, check_output
 from ..models.saving import WEIGHTS_NAME
 from ..models.wearclip import WearClip
 from ..models.zeroshot import embed_windows
@@ -95,13 +95,13 @@ def normalized_float16(embeddings) -> np.ndarray:
 
 
 def write_index(path: str | Path, batches: Iterable[tuple[np.ndarray, pd.DataFrame]],
-                info: IndexInfo | None = None) -> EmbeddingIndex:
+                info: IndexInfo | None = None, overwrite: bool = False) -> EmbeddingIndex:
     """Write an index from ``(embeddings (n, dim), manifest rows (n))`` batches, streaming the vectors to
     disk; the folder appears only once complete. ``info`` carries provenance; count and dim are filled in."""
     path = Path(path)
     frames: list[pd.DataFrame] = []
     count, dim = 0, None
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path, "index", overwrite) as tmp:
         part = tmp / (EMBEDDINGS_NAME + ".part")
         with open(part, "wb") as f:
             for embeddings, rows in batches:
@@ -177,11 +177,12 @@ def index_window_config(model: WearClip, overlap: float | None = None) -> Window
 
 def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkpoint: str | Path | None = None,
                   subjects: Sequence[str] = (), recordings: Sequence[str] = (), overlap: float | None = None,
-                  batch_size: int = 1024) -> EmbeddingIndex:
+                  batch_size: int = 1024, overwrite: bool = False) -> EmbeddingIndex:
     """Embed every window of a dataset (or of chosen subjects/recordings), one recording at a time.
 
     ``checkpoint`` is the folder ``model`` was loaded from; the index records it (and a hash of its
     weights) so that a search reloads the same model."""
+    check_output(path, "index", overwrite, frozenset({EMBEDDINGS_NAME, MANIFEST_NAME, INFO_NAME}))
     window = index_window_config(model, overlap)
     info = IndexInfo(dataset=dataset.name, root=str(Path(dataset.root).resolve()) if dataset.root else None,
                      placement=dataset.placement, options=dict(dataset.options), window=window,
@@ -191,10 +192,11 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
         info.checkpoint, info.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint / WEIGHTS_NAME)
     stream = recording_windows(dataset, window, subjects, recordings)
     try:
-        return write_index(path, embedded_batches(model, stream, batch_size), info)
+        return write_index(path, embedded_batches(model, stream, batch_size), info, overwrite)
     except ValueError as error:
         if "nothing to index" in str(error):
-            raise ValueError(f"{dataset.name}: no windows match the chosen subjects/recordings") from None
+            raise UsageError(f"{dataset.name}: no windows match subjects {list(subjects) or 'any'} and recordings "
+                             f"{list(recordings) or 'any'}") from None
         raise
 
 
@@ -248,24 +250,32 @@ class EmbeddingIndex:
         self.path = Path(path)
         info_path = self.path / INFO_NAME
         if not info_path.is_file():
-            raise FileNotFoundError(f"{info_path}: missing; not a wearclip index folder (build one with `wearclip index`)")
+            raise MissingFileError(f"{info_path}: missing; not a wearclip index folder (build one with `wearclip index`)")
         try:
             self.info = IndexInfo.model_validate(json.loads(info_path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, ValidationError) as error:
-            raise DataFormatError(f"{info_path}: not a valid index description ({error})") from None
+        except json.JSONDecodeError as error:
+            raise IndexFormatError(f"{info_path}: not valid JSON ({error})") from None
+        except ValidationError as error:
+            raise IndexFormatError(f"{info_path}: not a valid index description ({validation_message(error)})") from None
         if self.info.format != FORMAT_VERSION:
-            raise DataFormatError(f"{info_path}: index format {self.info.format}, this wearclip reads {FORMAT_VERSION}")
+            raise IndexFormatError(f"{info_path}: index format {self.info.format}, this wearclip reads {FORMAT_VERSION}")
         embeddings_path = self.path / EMBEDDINGS_NAME
         # copy-on-write mapping: torch can wrap it without a copy, and nothing is ever written back.
-        self.embeddings = np.load(embeddings_path, mmap_mode="c", allow_pickle=False)
+        try:
+            self.embeddings = np.load(embeddings_path, mmap_mode="c", allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise IndexFormatError(f"{embeddings_path}: not a readable .npy array ({error}); rebuild the index") from None
         expected = (self.info.count, self.info.dim)
         if self.embeddings.dtype != np.float16 or self.embeddings.shape != expected:
-            raise DataFormatError(f"{embeddings_path}: {self.embeddings.dtype} {self.embeddings.shape}, "
+            raise IndexFormatError(f"{embeddings_path}: {self.embeddings.dtype} {self.embeddings.shape}, "
                                   f"expected float16 {expected} as in {INFO_NAME}")
         manifest_path = self.path / MANIFEST_NAME
-        self.manifest = pd.read_parquet(manifest_path)
+        try:
+            self.manifest = pd.read_parquet(manifest_path)
+        except (OSError, ValueError) as error:  # pyarrow's errors derive from these
+            raise IndexFormatError(f"{manifest_path}: not a readable Parquet file ({str(error).splitlines()[0]})") from None
         if len(self.manifest) != self.info.count or set(MANIFEST_COLUMNS) - set(self.manifest.columns):
-            raise DataFormatError(f"{manifest_path}: {len(self.manifest)} rows with columns {list(self.manifest.columns)}, "
+            raise IndexFormatError(f"{manifest_path}: {len(self.manifest)} rows with columns {list(self.manifest.columns)}, "
                                   f"expected {self.info.count} rows with {list(MANIFEST_COLUMNS)}")
         self._faiss = None
 
@@ -325,16 +335,21 @@ class EmbeddingIndex:
         """The model that built the index, refusing a checkpoint whose weights differ from the recorded ones."""
         checkpoint = checkpoint or self.info.checkpoint
         if checkpoint is None:
-            raise ValueError(f"{self.path / INFO_NAME}: records no checkpoint; pass the model's folder explicitly")
+            raise UsageError(f"{self.path / INFO_NAME}: records no checkpoint; pass the model's folder with --checkpoint")
+        if checkpoint == self.info.checkpoint and not Path(checkpoint).is_dir():
+            raise MissingFileError(f"{checkpoint}: the checkpoint {self.path / INFO_NAME} was built with is gone; "
+                                   "pass the model's folder with --checkpoint")
         weights = Path(checkpoint) / WEIGHTS_NAME
         if self.info.checkpoint_sha256 and weights.is_file() and file_sha256(weights) != self.info.checkpoint_sha256:
-            raise ValueError(f"{weights}: not the weights this index was built with ({self.path / INFO_NAME} "
+            raise CheckpointError(f"{weights}: not the weights this index was built with ({self.path / INFO_NAME} "
                              f"records sha256 {self.info.checkpoint_sha256[:12]}...); rebuild the index")
         return WearClip.from_pretrained(checkpoint)
 
     def search_text(self, model: WearClip, sentences: Sequence[str], k: int = 10, backend: Backend = "exact",
                     ) -> pd.DataFrame:
         """Windows best matching each sentence."""
+        if not sentences or any(not str(s).strip() for s in sentences):
+            raise UsageError(f"queries {list(sentences)!r}: every query must describe an activity, e.g. 'someone walking'")
         with torch.no_grad():
             queries = model.embed_text(list(sentences)).cpu()
         return self.hits(*self.search(queries, k, backend), queries=sentences)

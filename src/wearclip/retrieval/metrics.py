@@ -19,8 +19,10 @@ from sklearn.metrics import average_precision_score
 
 from ..data.datasets.base import UNLABELLED
 from ..data.windows import Windows
+from ..errors import UsageError
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier, embed_windows
+from .index import EmbeddingIndex
 
 RECALL_AT = (1, 5, 10)
 
@@ -95,3 +97,16 @@ def evaluate_retrieval(model: WearClip, windows: Windows, class_sentences: Seque
     embedding of its sentences (one sentence gives the single-template query)."""
     prototypes = ZeroShotClassifier(model, class_sentences).prototypes
     return class_retrieval(embed_windows(model, windows.x), windows.labels, prototypes, ks)
+
+
+def index_retrieval(index: EmbeddingIndex, model: WearClip, sentences: str = "base",
+                    ks: Sequence[int] = RECALL_AT) -> dict[str, RetrievalResult]:
+    """Text <-> sensor retrieval over the labelled windows of an index; each class is described by its
+    sentences under the mode ``sentences`` (several are averaged into one query)."""
+    from ..text import class_sentences
+
+    if not index.info.classes:
+        raise UsageError(f"{index.path}: the index records no activity classes (built from unlabelled data)")
+    queries = ZeroShotClassifier(model, class_sentences(index.info.classes, sentences, index.info.dataset))
+    labels = index.manifest.label.map({c: i for i, c in enumerate(index.info.classes)}).fillna(UNLABELLED)
+    return class_retrieval(index.vectors(np.arange(len(index))), labels.to_numpy(np.int64), queries.prototypes, ks)

@@ -19,14 +19,12 @@ def hit_title(hit: pd.Series) -> str:
 
 def plot_hits(hits: pd.DataFrame, signals: np.ndarray, rate: float, path: str | Path, title: str = "") -> Path:
     """Plot ``signals`` (n, 3, T) in g, one panel per row of ``hits``, into a PNG (written atomically)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global backend to switch
 
     if len(hits) != len(signals):
         raise ValueError(f"{len(hits)} hits but {len(signals)} signals to plot")
-    fig, axes = plt.subplots(len(hits), 1, figsize=(8, 0.4 + 1.5 * len(hits)), sharex=True, squeeze=False)
+    fig = Figure(figsize=(8, 0.4 + 1.5 * len(hits)))
+    axes = fig.subplots(len(hits), 1, sharex=True, squeeze=False)
     seconds = np.arange(signals.shape[-1]) / rate
     for ax, (_, hit), signal in zip(axes[:, 0], hits.iterrows(), signals):
         for axis, name in zip(signal, "xyz"):
@@ -42,5 +40,4 @@ def plot_hits(hits: pd.DataFrame, signals: np.ndarray, rate: float, path: str | 
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
     return path

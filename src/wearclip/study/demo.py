@@ -15,7 +15,7 @@ from ..config.window import WindowConfig
 from ..data import datasets
 from ..data.splits import subject_split
 from ..data.windows import make_windows
-from ..io import write_json, write_text
+from ..io import claim_directory, write_json, write_text
 from ..metrics import ClassificationResult, evaluate_predictions, plot_confusion
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
@@ -72,12 +72,16 @@ def report_markdown(config: DemoConfig, split, counts, zeroshot: ClassificationR
     return "\n".join(lines)
 
 
+DEMO_FILES = frozenset({"checkpoint", "metrics.json", "report.md", "confusion_zeroshot.png", "confusion_supervised.png"})
+"""What a demo folder holds (folders written before markers existed are recognised by these names)."""
+
+
 def run_demo(out: str | Path = "runs/demo", config: DemoConfig | None = None, log=print,
              callbacks: Sequence[object] = ()) -> dict:
     """Run steps 1-8 of the spine and write checkpoint, metrics, report and plots into ``out``;
     ``callbacks`` follow both trainings (see :class:`~wearclip.train.loop.Trainer`)."""
     config = config or DemoConfig()
-    out = Path(out)
+    out = claim_directory(out, "demo", DEMO_FILES)
     started = time.perf_counter()
     torch.set_num_threads(max(1, torch.get_num_threads()))
 

@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from ..io import write_json
+from ..errors import OutputError, UnknownNameError
+from ..io import claim_directory, write_json
 from .protocols import EvalSettings, ProtocolRunner, Setup
 from .report import render_report, results_frame, summary_table
 
@@ -197,7 +198,7 @@ EXPERIMENTS: dict[str, Experiment] = {
 def experiment(name: str) -> Experiment:
     """An experiment by name; unknown names list the known ones."""
     if name not in EXPERIMENTS:
-        raise KeyError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
+        raise UnknownNameError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
 
 
@@ -225,14 +226,14 @@ class RunSpec:
         known = {r.id for r in rows}
         unknown = [r for r in self.rows if r not in known]
         if unknown:
-            raise KeyError(f"{self.experiment} has no rows {unknown}; its rows: {', '.join(r.id for r in rows)}")
+            raise UnknownNameError(f"{self.experiment} has no rows {unknown}; its rows: {', '.join(r.id for r in rows)}")
         return [r for r in rows if r.id in self.rows]
 
     def selected_targets(self) -> list[str]:
         targets = self.targets or self.datasets
         unknown = [t for t in targets if t not in self.datasets]
         if unknown:
-            raise KeyError(f"targets {unknown} are not among the run's datasets {self.datasets}")
+            raise UnknownNameError(f"targets {unknown} are not among the run's datasets {self.datasets}")
         return targets
 
     def command(self, row: str | None = None, target: str | None = None) -> str:
@@ -264,20 +265,25 @@ def cell_path(out: Path, row: str, target: str, seed: int) -> Path:
     return out / "cells" / safe / target / f"seed{seed}.json"
 
 
+RUN_FILES = frozenset({"run.json", "cells", "report.md", "table.csv", "results.csv", "transfer.png", "shots.png"})
+"""What an experiment folder holds (folders written before markers existed are recognised by these names)."""
+
+
 def run_experiment(spec: RunSpec, out: str | Path | None = None, log=print) -> Path:
     """Compute every missing cell of ``spec`` (rows x targets x seeds) and rewrite the report after each."""
     out = Path(out or Path("runs") / spec.experiment)
     identity = spec.identity()
+    rows, targets = spec.selected_rows(), spec.selected_targets()  # unknown rows or targets: before any write
     run_file = out / "run.json"
+    claim_directory(out, "experiment", RUN_FILES)
     if run_file.is_file():
         existing = json.loads(run_file.read_text(encoding="utf-8"))
         if existing != identity:
-            raise FileExistsError(
+            raise OutputError(
                 f"{out} holds a run of {existing.get('experiment')} on {existing.get('datasets')} with other settings; "
                 f"pass another --out, or delete the folder to start again")
     else:
         write_json(run_file, identity)
-    rows, targets = spec.selected_rows(), spec.selected_targets()
     runner = ProtocolRunner(spec.settings, spec.datasets, log=log)
     todo = [(row, target, seed) for row in rows for target in targets for seed in range(spec.seeds)
             if not cell_path(out, row.id, target, seed).is_file()]

@@ -1,4 +1,8 @@
-"""Figures of the experiments (written atomically as PNG): transfer matrix, k-shot curves, prediction timelines."""
+"""Figures of the experiments (written atomically as PNG): transfer matrix, k-shot curves, prediction timelines.
+
+Figures are built on :class:`matplotlib.figure.Figure` directly: no pyplot, no global backend, so plotting
+works headless and never switches a notebook's backend.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,20 @@ import pandas as pd
 from ..io import atomic_path
 
 
-def _pyplot():
-    import matplotlib
+def figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    """(figure, axes) like ``pyplot.subplots``, on a figure that belongs to no backend."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    figsize = kwargs.pop("figsize", None)
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
-    return plt
 
-
-def _save(fig, path: Path) -> Path:
+def save_png(fig, path: str | Path, dpi: int = 120) -> Path:
+    """Write ``fig`` as a PNG atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
-    _pyplot().close(fig)
+        fig.savefig(tmp, dpi=dpi, format="png")
     return path
 
 
@@ -39,9 +43,8 @@ def plot_transfer(table: pd.DataFrame, datasets: Sequence[str], path: Path) -> P
     if np.isnan(matrix).all():
         return None
     chance = [_value(table, "chance", b) for b in datasets]
-    plt = _pyplot()
     n = len(datasets)
-    fig, ax = plt.subplots(figsize=(2.2 + 1.4 * n, 1.6 + 1.0 * n))
+    fig, ax = figure(figsize=(2.2 + 1.4 * n, 1.6 + 1.0 * n))
     ax.imshow(np.nan_to_num(matrix, nan=0), cmap="viridis", vmin=0, vmax=100)
     for i in range(n):
         for j in range(n):
@@ -55,7 +58,7 @@ def plot_transfer(table: pd.DataFrame, datasets: Sequence[str], path: Path) -> P
     ax.set_ylabel("pre-trained on")
     ax.set_title("Zero-shot macro-F1 (%)", fontsize=10)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_shots(table: pd.DataFrame, datasets: Sequence[str], shots: Sequence[int], path: Path) -> Path | None:
@@ -63,8 +66,7 @@ def plot_shots(table: pd.DataFrame, datasets: Sequence[str], shots: Sequence[int
     shown = [d for d in datasets if not np.isnan([_value(table, f"nls/{k}", d) for k in shots]).all()]
     if not shown:
         return None
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.4), squeeze=False)
+    fig, axes = figure(1, len(shown), figsize=(4.2 * len(shown), 3.4), squeeze=False)
     x = np.arange(len(shots) + 1)
     ticks = [str(k) for k in shots] + ["all"]
     for ax, dataset in zip(axes[0], shown):
@@ -87,14 +89,13 @@ def plot_shots(table: pd.DataFrame, datasets: Sequence[str], shots: Sequence[int
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="lower right")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_timeline(times: np.ndarray, magnitude: np.ndarray, window_starts: np.ndarray, window_seconds: float,
                   probabilities: np.ndarray, activities: Sequence[str], path: Path, title: str) -> Path:
     """Acceleration magnitude over time above a heatmap of per-window activity probabilities."""
-    plt = _pyplot()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 2.2 + 0.35 * len(activities)), sharex=True,
+    fig, (top, bottom) = figure(2, 1, figsize=(12, 2.2 + 0.35 * len(activities)), sharex=True,
                                       gridspec_kw={"height_ratios": [1, max(1.0, 0.3 * len(activities))]})
     top.plot(times, magnitude, linewidth=0.5, color="black")
     top.set_ylabel("|acc| (g)")
@@ -107,4 +108,4 @@ def plot_timeline(times: np.ndarray, magnitude: np.ndarray, window_starts: np.nd
     bottom.set_yticks(range(len(activities)), activities, fontsize=8)
     bottom.set_xlabel("time (s)")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_png(fig, path)

@@ -44,6 +44,7 @@ from ..config.window import WindowConfig
 from ..data import datasets
 from ..data.splits import SubjectSplit, k_shot, subject_split
 from ..data.windows import Windows
+from ..errors import UnknownNameError
 from ..io import write_json
 from ..metrics import evaluate_predictions, random_guesses
 from ..models.wearclip import WearClip
@@ -122,7 +123,7 @@ def unseen_groups(dataset: str) -> list[list[str]]:
     text = resources.files("wearclip.study").joinpath("unseen_groups.yaml").read_text(encoding="utf-8")
     groups = yaml.safe_load(text)["groups"]
     if dataset not in groups:
-        raise KeyError(f"no unseen-activity groups for {dataset!r}; groups exist for {', '.join(sorted(groups))}")
+        raise UnknownNameError(f"no unseen-activity groups for {dataset!r}; groups exist for {', '.join(sorted(groups))}")
     return [list(g) for g in groups[dataset]]
 
 
@@ -131,7 +132,7 @@ def restrict(windows: Windows, classes: Sequence[str]) -> Windows:
     index = {c: i for i, c in enumerate(classes)}
     missing = [c for c in classes if c not in windows.classes]
     if missing:
-        raise KeyError(f"activities {missing} are not among {windows.classes}")
+        raise UnknownNameError(f"activities {missing} are not among {windows.classes}")
     mapping = np.array([index.get(c, -1) for c in windows.classes], dtype=np.int32)
     keep = mapping[windows.labels] >= 0
     part = windows.subset(np.flatnonzero(keep))

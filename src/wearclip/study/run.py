@@ -21,9 +21,10 @@ from ..config.run import PretrainConfig
 from ..data import datasets
 from ..data.splits import subject_split
 from ..data.windows import Windows, make_windows
-from ..errors import ConfigError
-from ..io import write_json, write_text
+from ..errors import ConfigError, OutputError
+from ..io import check_claim, claim_directory, write_json, write_text
 from ..metrics import evaluate_predictions
+from ..models.imu import build_imu_encoder
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
 from ..runtime import seed_everything
@@ -87,8 +88,13 @@ def sentences_by_phrase(config: PretrainConfig, mode: str, parts: dict) -> dict[
     return table
 
 
-def prepare_run_dir(config: PretrainConfig, run_dir: Path, resume: bool) -> None:
-    """Record the configuration; refuse to overwrite a run, or to resume one with another config."""
+RUN_FILES = frozenset({"config.yaml", "metrics.jsonl", "best", "last", "summary.json"})
+"""What a run folder holds (folders written before markers existed are recognised by these names)."""
+
+
+def check_run_dir(config: PretrainConfig, run_dir: Path, resume: bool) -> None:
+    """Refuse (without writing) to overwrite a run, to resume one with another config, or to write into a
+    folder that is not a run."""
     saved = run_dir / "config.yaml"
     if resume and saved.is_file():
         before = yaml.safe_load(saved.read_text(encoding="utf-8"))
@@ -98,9 +104,15 @@ def prepare_run_dir(config: PretrainConfig, run_dir: Path, resume: bool) -> None
             raise ConfigError(f"{saved}: the run was started with another configuration; differing keys: "
                               f"{', '.join(changed)}")
     elif not resume and (run_dir / "last").exists():
-        raise FileExistsError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another --out")
+        raise OutputError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another --out")
+    check_claim(run_dir, "pretrain-run", RUN_FILES)
+
+
+def prepare_run_dir(config: PretrainConfig, run_dir: Path) -> None:
+    """Claim the run folder and record the configuration (once everything is validated)."""
     if distributed.is_main():
-        write_text(saved, dump_config(config))
+        claim_directory(run_dir, "pretrain-run", RUN_FILES)
+        write_text(run_dir / "config.yaml", dump_config(config))
 
 
 def _differences(a, b, path: str = "") -> list[str]:
@@ -120,8 +132,11 @@ def run_pretraining(
     ``callbacks`` follow the training (see :class:`~wearclip.train.loop.Trainer`)."""
     distributed.setup(config.train.device)  # under torchrun: join the group before any collective
     run_dir = Path(out or config.out or Path("runs") / config.name)
-    prepare_run_dir(config, run_dir, resume)
-    parts = open_windows(config, log)
+    check_run_dir(config, run_dir, resume)
+    for ref in config.data.datasets:  # names, folders, placements, options and the encoder: in a moment
+        datasets.load(ref.name, ref.root, ref.placement, **ref.options)
+    build_imu_encoder(config.model.imu_encoder, **config.model.imu_kwargs)
+    parts = open_windows(config, log)  # every dataset read (or its cache opened) before anything is written
     classes = list(dict.fromkeys(c for train, _, _, _ in parts.values() for c in train.classes))
     train = pool([p[0] for p in parts.values()], classes)
     training = sentences_by_phrase(config, config.text.mode, parts)
@@ -136,6 +151,7 @@ def run_pretraining(
     )
     seed_everything(config.train.seed)
     model = WearClip(model_config)
+    prepare_run_dir(config, run_dir)
     result = fit_pretraining(
         model, train, {name: p[1] for name, p in parts.items()}, config.train,
         class_sentences=[training[c] for c in classes], eval_sentences=[evaluation[c] for c in classes],

@@ -13,6 +13,7 @@ import json
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from pathlib import Path
 from string import Template
 from typing import TypeVar
 
+from .. import errors
+from ..errors import WearClipError
 from ..io import cache_root, write_json
 from .cache import digest
 from .templates import BASE_TEMPLATE, base_sentence, template_error
@@ -30,11 +33,11 @@ KINDS = ("paraphrases", "body-parts", "movement", "templates")
 T = TypeVar("T")
 
 
-class LLMError(RuntimeError):
+class LLMError(WearClipError, RuntimeError):
     """Generation failed; the message says where and why."""
 
 
-class EndpointError(LLMError):
+class EndpointError(LLMError, errors.EndpointError):
     """The endpoint could not be reached or answered with an error, after retries where retrying helps."""
 
 
@@ -73,6 +76,11 @@ class ChatClient:
     temperature: float = 0.7
     cache_dir: Path | None = field(default=None)
     calls: int = 0
+
+    def __post_init__(self) -> None:
+        parts = urllib.parse.urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise EndpointError(f"endpoint {self.endpoint!r}: not an http(s) URL, e.g. http://127.0.0.1:8080/v1")
 
     @property
     def url(self) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config.run import SENTENCE_MODES
+from ..errors import UnknownNameError, UsageError
 from .templates import BASE_TEMPLATE, fill
 from .vocabularies import COMMON, TEMPLATES, Knowledge, Vocabulary, load_vocabulary, shipped_names, shipped_templates
 
@@ -86,14 +87,14 @@ def _check_classes(classes: Sequence[str]) -> list[str]:
         raise TypeError("classes must be a list of activity phrases, not one string")
     classes = list(classes)
     if not classes:
-        raise ValueError("no classes: pass at least one activity phrase")
+        raise UsageError("no classes: pass at least one activity phrase")
     for i, name in enumerate(classes):
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"class {i} is empty; every class needs an activity phrase")
+            raise UsageError(f"class {i} is empty; every class needs an activity phrase")
     folded = [" ".join(c.split()).casefold() for c in classes]
     duplicates = sorted({c for c in classes if folded.count(" ".join(c.split()).casefold()) > 1})
     if duplicates:
-        raise ValueError(f"classes {duplicates} appear more than once; each class needs its own phrase")
+        raise UsageError(f"classes {duplicates} appear more than once; each class needs its own phrase")
     return classes
 
 
@@ -145,13 +146,13 @@ def class_sentences(
     """
     classes = _check_classes(classes)
     if mode not in SENTENCE_MODES and not re.fullmatch(r"template:\d+", mode):
-        raise ValueError(f"unknown sentence mode {mode!r}; choose one of {', '.join(SENTENCE_MODES)} or template:K")
+        raise UsageError(f"unknown sentence mode {mode!r}; choose one of {', '.join(SENTENCE_MODES)} or template:K")
     if limit is not None and limit < 1:
-        raise ValueError(f"limit must be at least 1, got {limit}")
+        raise UsageError(f"limit must be at least 1, got {limit}")
     sources = knowledge_sources(dataset, vocabulary)
     templates = next((v.templates for v in sources if v.templates), None) or shipped_templates()
     if mode.startswith("template:") and int(mode.split(":")[1]) >= len(templates):
-        raise ValueError(f"{mode}: there are {len(templates)} templates (0-{len(templates) - 1})")
+        raise UsageError(f"{mode}: there are {len(templates)} templates (0-{len(templates) - 1})")
 
     needed = _NEEDS.get(mode)
     knowledge = [lookup(c, sources) for c in classes]
@@ -163,7 +164,7 @@ def class_sentences(
             f"(`wearclip text generate DATASET --kind {_KIND[needed]} ...`) and pass it as vocabulary"
         )
         if strict:
-            raise KeyError(message)
+            raise UnknownNameError(message)
         warnings.warn(f"{message}; using mode {_FALLBACK[mode]!r} for these classes", MissingKnowledgeWarning, stacklevel=2)
 
     rng = random.Random(seed)

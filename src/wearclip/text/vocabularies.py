@@ -21,7 +21,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, MissingFileError, UnknownNameError
 from ..io import write_text
 from .templates import template_error
 
@@ -185,7 +185,7 @@ def read_vocabulary_file(path: str | Path) -> VocabularyFile:
     """Parse and validate one vocabulary file; errors name the file, the line and the field."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: vocabulary file not found")
+        raise MissingFileError(f"{path}: vocabulary file not found")
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
@@ -220,11 +220,11 @@ def read_vocabulary_file(path: str | Path) -> VocabularyFile:
 def load_vocabulary(name_or_path: str | Path) -> Vocabulary:
     """Load a shipped vocabulary by name (a dataset, ``common``, ``templates``) or a file by path."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or path.is_file():  # a folder named like a dataset is not a vocabulary
         return _load(path.resolve())
     if str(name_or_path) in shipped_names():
         return _load_shipped(str(name_or_path))
-    raise KeyError(f"no vocabulary {str(name_or_path)!r}: not a file, and not shipped ({', '.join(shipped_names())})")
+    raise UnknownNameError(f"no vocabulary {str(name_or_path)!r}: not a file, and not shipped ({', '.join(shipped_names())})")
 
 
 @cache

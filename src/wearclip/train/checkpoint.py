@@ -75,7 +75,7 @@ def save_checkpoint(folder: Path, model: nn.Module, objective: nn.Module | None,
                     state: dict) -> None:
     """Write a checkpoint folder atomically: the exported model, and for a resumable checkpoint the
     whole objective's weights and the trainer state."""
-    with atomic_directory(folder) as tmp:
+    with atomic_directory(folder, "trainer-checkpoint") as tmp:
         write_model(model, tmp)
         if objective is not None:
             write_weights(objective, tmp / OBJECTIVE_WEIGHTS)

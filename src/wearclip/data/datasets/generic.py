@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ...errors import DataFormatError
+from ...errors import DataFormatError, yaml_message
 from .archive import Tree
 from .base import STANDARD_GRAVITY, UNLABELLED, DatasetSpec, Recording
 from .parsing import read_csv, read_header, require_complete_rows
@@ -74,7 +74,7 @@ def read_config(root: Path) -> GenericConfig:
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise DataFormatError(f"{path}: not valid YAML ({error})") from None
+        raise DataFormatError(f"{path}: not valid YAML ({yaml_message(error)})") from None
     try:
         return GenericConfig.model_validate(content if content is not None else {})
     except ValidationError as error:

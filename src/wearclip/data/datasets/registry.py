@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...errors import MissingFileError, UnknownNameError, UnknownOptionError, UsageError
 from .base import DatasetSpec, HarDataset
 
 _REGISTRY: dict[str, DatasetSpec] = {}
@@ -31,7 +32,7 @@ def get(name: str) -> DatasetSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown dataset {name!r}; registered datasets: {', '.join(names())}") from None
+        raise UnknownNameError(f"unknown dataset {name!r}; registered datasets: {', '.join(names())}") from None
 
 
 def load(name: str, root: str | Path | None = None, placement: str | None = None, **options) -> HarDataset:
@@ -44,14 +45,14 @@ def load(name: str, root: str | Path | None = None, placement: str | None = None
     unknown = sorted(set(options) - set(spec.options))
     if unknown:
         accepted = ", ".join(spec.options) or "none"
-        raise TypeError(f"dataset {name!r} has no option {', '.join(unknown)}; accepted options: {accepted}")
+        raise UnknownOptionError(f"dataset {name!r} has no option {', '.join(unknown)}; accepted options: {accepted}")
     placement = placement or spec.default_placement
     if placement not in spec.placements:
-        raise ValueError(f"dataset {name!r} has no placement {placement!r}; choose one of {spec.placements}")
+        raise UsageError(f"dataset {name!r} has no placement {placement!r}; choose one of {spec.placements}")
     if root is not None:
         root = Path(root).expanduser()
         if not root.exists():
-            raise FileNotFoundError(f"{root}: dataset folder for {name!r} not found")
+            raise MissingFileError(f"{root}: dataset folder for {name!r} not found")
     activities = spec.activities
     if spec.resolve is not None and root is not None:
         activities, placement = spec.resolve(root, placement, options)

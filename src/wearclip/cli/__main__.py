@@ -1,0 +1,5 @@
+"""``python -m wearclip.cli``: the same as the ``wearclip`` command."""
+
+from . import main
+
+main()
