@@ -106,15 +106,28 @@ def predict(
     units: str = typer.Option("g", help="Units of x, y, z: g or m/s2."),
     recognition: str = typer.Option("base", help="Sentences per activity: base, ensemble, or any sentence mode."),
     out: Path | None = typer.Option(None, help="Folder for predictions.csv and timeline.png (default runs/predict/NAME)."),
+    smooth: str = typer.Option("none", help="none, or hmm: Viterbi over the windows' probabilities (activity_raw keeps "
+                                            "the per-window label)."),
+    stickiness: float = typer.Option(0.95, min=0.0, max=1.0, help="With --smooth hmm: chance of the same activity "
+                                                                  "in the next window."),
+    min_bout: int = typer.Option(1, min=1, help="With --smooth hmm: shortest bout, in windows."),
 ) -> None:
     """A timeline of predicted activities over a long recording, for any free-text activities."""
+    from ..study.smoothing import SMOOTHING, HmmSmoother
     from ..study.timeline import predict_recording
 
     names = _names(activities)
     if len(names) < 2:
         raise typer.BadParameter("give at least two activities, separated by commas", param_hint="--activities")
+    if smooth not in SMOOTHING:
+        raise typer.BadParameter(f"{smooth!r}; choose one of {', '.join(SMOOTHING)}", param_hint="--smooth")
+    try:
+        smoother = HmmSmoother(stickiness, min_bout) if smooth == "hmm" else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--stickiness") from None
     out = out or Path("runs") / "predict" / recording.name.split(".")[0]
-    summary = predict_recording(checkpoint, recording, names, out, rate=rate, units=units, recognition=recognition)
+    summary = predict_recording(checkpoint, recording, names, out, rate=rate, units=units, recognition=recognition,
+                                smoother=smoother)
     table = Table(title=f"{recording.name}: {summary['windows']} windows, {summary['hours']:.2f} h")
     table.add_column("activity")
     table.add_column("windows")
