@@ -37,8 +37,9 @@ async function api(path, options = {}) {
 function clock(seconds) {
   const s = Math.max(0, seconds);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), rest = s % 60;
-  const sec = rest.toFixed(rest < 10 && seconds < 600 ? 1 : 0).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${sec.padStart(2, "0")}` : `${m}:${sec.padStart(2, "0")}`;
+  let sec = rest.toFixed(s < 600 && rest % 1 > 0.05 ? 1 : 0);
+  if (Number(sec) < 10) sec = "0" + sec;
+  return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
 // ---------------------------------------------------------------- tabs
@@ -246,7 +247,7 @@ function draw() {
   ctx.font = "11px system-ui, sans-serif";
   ctx.fillStyle = "#444";
   ctx.textBaseline = "middle";
-  const names = { signal: "x, y, z (g)", predicted: `predicted (${shown()})`, truth: "true label", similarity: "probability" };
+  const names = { signal: "x, y, z (g)", predicted: shown() === "raw" ? "raw" : "smoothed", truth: "true label", similarity: "probability" };
   for (const [panel, [top, height]] of Object.entries(PANELS)) {
     if (names[panel] && (panel !== "truth" || rec.windows.truth)) ctx.fillText(names[panel], 2, top + height / 2);
   }
