@@ -13,7 +13,8 @@ from ..data import datasets
 from ..data.datasets.base import HarDataset, Recording
 from ..data.windows import resample
 
-CACHED_RECORDINGS = 16
+CACHE_BYTES = 512 << 20
+"""Recordings kept in memory after use (signals at the model's rate), beyond those of the current request."""
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Sources:
             for pair in wanted:
                 self._cache.move_to_end(key + pair)
                 found[pair] = self._cache[key + pair]
-            while len(self._cache) > max(CACHED_RECORDINGS, len(wanted)):
-                self._cache.popitem(last=False)
+            held = sum(r.signal.nbytes for r in self._cache.values())
+            while held > CACHE_BYTES and len(self._cache) > len(wanted):
+                held -= self._cache.popitem(last=False)[1].signal.nbytes
             return found
