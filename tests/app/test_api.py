@@ -66,6 +66,21 @@ def test_upload_and_dataset_recording_agree(client, hapt_csv, hapt_root):
     np.testing.assert_array_equal(p[np.arange(len(raw)), raw], p.max(1))  # raw = the most probable (rounding keeps order)
 
 
+def test_parquet_with_times_and_m_s2_gives_the_same_windows(client, hapt_csv, tmp_path):
+    frame = pd.read_csv(hapt_csv, keep_default_na=False)
+    from_csv = upload(client, hapt_csv).json()
+    g = 9.80665  # the standard gravity wearclip converts m/s2 with (docs/data.md)
+    table = frame.assign(x=frame.x * g, y=frame.y * g, z=frame.z * g, timestamp=np.arange(len(frame)) / 50)
+    table.to_parquet(tmp_path / "hapt.parquet", index=False)
+    from_parquet = upload(client, tmp_path / "hapt.parquet", units="m/s2", rate="").json()
+    assert from_parquet["windows"]["start"] == from_csv["windows"]["start"]
+    assert from_parquet["windows"]["truth"] == from_csv["windows"]["truth"]
+    table.loc[7, "timestamp"] = 0.01  # goes back in time after row 7's predecessor (0.12 s)
+    table.to_parquet(tmp_path / "backwards.parquet", index=False)
+    assert error_of(upload(client, tmp_path / "backwards.parquet", units="m/s2")) == (
+        "backwards.parquet: row 8: timestamp 0.01 goes backwards (previous 0.12)")
+
+
 def test_signal_envelope_bounds_the_samples(client, hapt_csv):
     key = upload(client, hapt_csv).json()["key"]
     signal = pd.read_csv(hapt_csv)[["x", "y", "z"]].to_numpy()

@@ -44,13 +44,13 @@ def serve(
     from ..models.registry import load
     from ..retrieval.index import EmbeddingIndex, index_dataset
 
-    name = model or default_model()
-    loaded = load(name)
-    checkpoint = Path(name) if Path(name).is_dir() else None
     try:
         sources = [parse_root(r) for r in root]
     except (ValueError, KeyError, FileNotFoundError) as error:
-        raise typer.BadParameter(str(error), param_hint="--root") from None
+        raise typer.BadParameter(str(error.args[0]), param_hint="--root") from None
+    name = model or default_model()
+    loaded = load(name)
+    checkpoint = Path(name) if Path(name).is_dir() else None
     indexes = [EmbeddingIndex(path) for path in index]
     scratch = None
     if not indexes:
