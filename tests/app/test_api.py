@@ -173,9 +173,11 @@ def test_more_like_this_excludes_the_window_itself(client, index):
     ids = [h["id"] for h in result["hits"]]
     expected = [i for i in index.search(index.vectors([7]), 5)[1][0] if i != 7][:4]
     assert ids == expected and 7 not in ids
-    assert "no window" in error_of(client.post("/api/similar", json={"index": 0, "id": 10**9}), 404)
+    for window in (10**9, -1, "x"):
+        assert "no such window" in error_of(client.post("/api/similar", json={"index": 0, "id": window}), 404)
     assert "no index number" in error_of(client.post("/api/similar", json={"index": 5, "id": 1}), 404)
-    assert "between 1 and 100" in error_of(client.post("/api/search", json={"query": "walking", "k": 0}))
+    for k in (0, 101, "ten"):
+        assert "between 1 and 100" in error_of(client.post("/api/search", json={"query": "walking", "k": k}))
     assert "type what to look for" in error_of(client.post("/api/search", json={"query": " "}))
     assert "not JSON" in error_of(client.post("/api/search", content=b"{"))
 

@@ -53,15 +53,12 @@ class Archive:
         if not query:
             raise ValueError("type what to look for, e.g. someone climbing stairs")
         started = time.perf_counter()
-        chosen = self._chosen(which)
-        queries = {}
-        for n in chosen:
+        encoded, found = {}, []  # one text encoding per model
+        for n in self._chosen(which):
             model = self.model_of(self.indexes[n])
-            if id(model) not in queries:
-                queries[id(model)] = model.encode_text([query])
-        found = []
-        for n in chosen:
-            scores, ids = self.indexes[n].search(queries[id(self.model_of(self.indexes[n]))], self._k(k))
+            if id(model) not in encoded:
+                encoded[id(model)] = model.encode_text([query])
+            scores, ids = self.indexes[n].search(encoded[id(model)], self._k(k))
             found.append((n, scores[0], ids[0]))
         return self._merge(found, k, started)
 
@@ -71,9 +68,11 @@ class Archive:
         index = self.index(number)
         try:
             window = int(window)
-            vector = index.vectors([window])
-        except (ValueError, TypeError, IndexError):
-            raise LookupError(f"no window {window!r} in index {number} ({len(index)} windows)") from None
+        except (ValueError, TypeError):
+            window = -1
+        if not 0 <= window < len(index):
+            raise LookupError(f"no such window in index {number}: it has windows 0 to {len(index) - 1}")
+        vector = index.vectors([window])
         alike = [n for n, other in enumerate(self.indexes)
                  if other is index or (index.info.checkpoint_sha256 and
                                        other.info.checkpoint_sha256 == index.info.checkpoint_sha256)]
@@ -93,8 +92,7 @@ class Archive:
 
     @staticmethod
     def _k(k) -> int:
-        k = int(k)
-        if not 1 <= k <= MAX_K:
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
             raise ValueError(f"ask for between 1 and {MAX_K} results, not {k}")
         return k
 

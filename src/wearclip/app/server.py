@@ -13,6 +13,7 @@ import re
 import secrets
 import tempfile
 from collections import OrderedDict
+from functools import partial
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -117,10 +118,10 @@ class WearClipApp:
                 path = await self.save_upload(upload)
                 units = str(form.get("units", "g"))
                 rate = number(form["rate"], "rate (Hz)", 1, 10_000) if str(form.get("rate", "")).strip() else None
-                work = lambda: self.label_upload(path, upload.filename, units, rate, activities, smoother)  # noqa: E731
+                work = partial(self.label_upload, path, upload.filename, units, rate, activities, smoother)
             elif str(form.get("source", "")).strip():
                 source, subject, name = (str(form.get(k, "")) for k in ("source", "subject", "recording"))
-                work = lambda: self.label_source(source, subject, name, activities, smoother)  # noqa: E731
+                work = partial(self.label_source, source, subject, name, activities, smoother)
             else:
                 raise UserError("choose a recording: upload a file or pick one of a dataset")
         labelled = await run_in_threadpool(work)
@@ -172,10 +173,9 @@ class WearClipApp:
 
     async def signal(self, request: Request) -> Response:
         q = request.query_params
-        bound = lambda key: number(q[key], key, -1e12, 1e12) if key in q else None  # noqa: E731
-        envelope = self.recording(request).envelope(bound("start"), bound("end"),
-                                                    int(number(q.get("points", 2000), "points", 10, 20_000)))
-        return JSONResponse(envelope)
+        start, end = (number(q[key], key, -1e12, 1e12) if key in q else None for key in ("start", "end"))
+        points = int(number(q.get("points", 2000), "points", 10, 20_000))
+        return JSONResponse(self.recording(request).envelope(start, end, points))
 
     async def timeline(self, request: Request) -> Response:
         labelled = self.recording(request)
