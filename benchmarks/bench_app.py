@@ -111,8 +111,15 @@ def speed(args) -> None:
                     result = client.post("/api/search", json={"query": query, "k": 12}).json()
                     request.append(1000 * (time.perf_counter() - started))
                     server.append(result["search_ms"])
+            scan = []
+            for _ in range(args.repeats):
+                for query in QUERIES:
+                    vector = model.encode_text([query])
+                    started = time.perf_counter()
+                    index.search(vector, 12)
+                    scan.append(1000 * (time.perf_counter() - started))
             print(f"search, 1 query, top 12 over {len(index):,} windows: server ms {percentiles(server)}; "
-                  f"request with signals ms {percentiles(request)}")
+                  f"of which the index scan alone ms {percentiles(scan)}; request with signals ms {percentiles(request)}")
             upload = recording.read_bytes()
             times = []
             for _ in range(args.label_repeats):

@@ -156,6 +156,7 @@ def test_no_file_outside_the_given_folders(client, hapt_csv, tmp_path):
 
 def test_search_matches_the_index_and_opens_its_recording(client, index, model):
     result = client.post("/api/search", json={"query": "walking upstairs", "k": 5}).json()
+    assert client.app.state.wearclip.archive.model_of(index) is model  # same weights: no second copy loaded
     expected = index.search_text(model, ["walking upstairs"], 5)
     assert [h["id"] for h in result["hits"]] == expected.id.tolist()
     np.testing.assert_allclose([h["score"] for h in result["hits"]], expected.similarity, atol=5e-5)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..models.wearclip import WearClip
-from ..retrieval.index import EmbeddingIndex
+from ..models.wearclip import WEIGHTS_NAME, WearClip
+from ..retrieval.index import EmbeddingIndex, file_sha256
 from .sources import Source, Sources
 
 MAX_K = 100
@@ -21,13 +21,15 @@ MAX_K = 100
 class Archive:
     """Numbered indexes, each tied to the number of its source dataset in ``sources``."""
 
-    def __init__(self, indexes: list[EmbeddingIndex], model: WearClip, sources: Sources) -> None:
+    def __init__(self, indexes: list[EmbeddingIndex], model: WearClip, sources: Sources,
+                 checkpoint: Path | None = None) -> None:
         self.indexes = indexes
         self.model = model
         self.sources = sources
         self.source_of = [sources.add(Source(i.info.dataset, Path(i.info.root) if i.info.root else None,
                                              i.info.placement, dict(i.info.options))) for i in indexes]
-        self._models: dict[str, WearClip] = {}
+        weights = checkpoint / WEIGHTS_NAME if checkpoint else None
+        self._models: dict[str, WearClip] = {file_sha256(weights): model} if weights and weights.is_file() else {}
 
     def describe(self) -> list[dict]:
         return [{"id": n, "dataset": self.sources.get(self.source_of[n]).title, "windows": len(index),
@@ -40,12 +42,14 @@ class Archive:
             raise LookupError(f"no index number {number!r}; the server has {len(self.indexes)}") from None
 
     def model_of(self, index: EmbeddingIndex) -> WearClip:
-        checkpoint = index.info.checkpoint
+        """The model that built ``index`` (the server's own where it is the same folder)."""
+        checkpoint, weights = index.info.checkpoint, index.info.checkpoint_sha256
+        if weights in self._models:
+            return self._models[weights]
         if checkpoint is None or not Path(checkpoint).is_dir():
             return self.model
-        if checkpoint not in self._models:
-            self._models[checkpoint] = index.load_model()
-        return self._models[checkpoint]
+        self._models[weights or checkpoint] = index.load_model()
+        return self._models[weights or checkpoint]
 
     def search_text(self, query: str, k: int = 12, which: list[int] | None = None) -> dict:
         """The ``k`` best windows over the chosen indexes (all by default) for a sentence."""

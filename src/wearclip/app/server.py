@@ -81,7 +81,7 @@ class WearClipApp:
                  indexes: list[EmbeddingIndex] = (), max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
         self.model, self.name, self.checkpoint = model, name, checkpoint
         self.sources = Sources(list(sources), model.config.window.rate)
-        self.archive = Archive(list(indexes), model, self.sources)
+        self.archive = Archive(list(indexes), model, self.sources, checkpoint)
         self.max_upload_bytes = max_upload_bytes
         self.labelled: OrderedDict[str, Labelled] = OrderedDict()
         self.uploads = tempfile.TemporaryDirectory(prefix="wearclip-uploads-")
