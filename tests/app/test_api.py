@@ -169,6 +169,14 @@ def test_search_matches_the_index_and_opens_its_recording(client, index, model):
     np.testing.assert_allclose(signal, index.windows([result["hits"][0]["id"]])[0], atol=5e-4)
 
 
+def test_faiss_backend_finds_the_same_windows(client, model, trained, index):
+    pytest.importorskip("faiss")
+    with TestClient(create_app(model, "faiss", trained[0], [], [index], backend="faiss")) as faiss_client:
+        for query in ("lying down", "walking downstairs"):
+            exact, faiss = (c.post("/api/search", json={"query": query, "k": 8}).json()["hits"] for c in (client, faiss_client))
+            assert [h["id"] for h in faiss] == [h["id"] for h in exact]
+
+
 def test_more_like_this_excludes_the_window_itself(client, index):
     result = client.post("/api/similar", json={"index": 0, "id": 7, "k": 4}).json()
     ids = [h["id"] for h in result["hits"]]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..models.wearclip import WEIGHTS_NAME, WearClip
-from ..retrieval.index import EmbeddingIndex, file_sha256
+from ..retrieval.index import Backend, EmbeddingIndex, file_sha256
 from .sources import Source, Sources
 
 MAX_K = 100
@@ -22,8 +22,9 @@ class Archive:
     """Numbered indexes, each tied to the number of its source dataset in ``sources``."""
 
     def __init__(self, indexes: list[EmbeddingIndex], model: WearClip, sources: Sources,
-                 checkpoint: Path | None = None) -> None:
+                 checkpoint: Path | None = None, backend: Backend = "exact") -> None:
         self.indexes = indexes
+        self.backend = backend
         self.model = model
         self.sources = sources
         self.source_of = [sources.add(Source(i.info.dataset, Path(i.info.root) if i.info.root else None,
@@ -62,7 +63,7 @@ class Archive:
             model = self.model_of(self.indexes[n])
             if id(model) not in encoded:
                 encoded[id(model)] = model.encode_text([query])
-            scores, ids = self.indexes[n].search(encoded[id(model)], self._k(k))
+            scores, ids = self.indexes[n].search(encoded[id(model)], self._k(k), self.backend)
             found.append((n, scores[0], ids[0]))
         return self._merge(found, k, started)
 
@@ -82,7 +83,7 @@ class Archive:
                                        other.info.checkpoint_sha256 == index.info.checkpoint_sha256)]
         found = []
         for n in alike:
-            scores, ids = self.indexes[n].search(vector, self._k(k) + 1)
+            scores, ids = self.indexes[n].search(vector, self._k(k) + 1, self.backend)
             keep = ids[0] != window if self.indexes[n] is index else slice(None)
             found.append((n, scores[0][keep], ids[0][keep]))
         return self._merge(found, k, started)

@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import DataFormatError
 from ..models.wearclip import WearClip
-from ..retrieval.index import EmbeddingIndex
+from ..retrieval.index import Backend, EmbeddingIndex
 from ..study.smoothing import HmmSmoother
 from ..study.timeline import UNITS, read_labelled_recording
 from .archive import Archive
@@ -78,10 +78,11 @@ class WearClipApp:
     """The server's state: the model, the openable datasets, the indexes and recently labelled recordings."""
 
     def __init__(self, model: WearClip, name: str, checkpoint: Path | None = None, sources: list[Source] = (),
-                 indexes: list[EmbeddingIndex] = (), max_upload_bytes: int = MAX_UPLOAD_BYTES) -> None:
+                 indexes: list[EmbeddingIndex] = (), max_upload_bytes: int = MAX_UPLOAD_BYTES,
+                 backend: Backend = "exact") -> None:
         self.model, self.name, self.checkpoint = model, name, checkpoint
         self.sources = Sources(list(sources), model.config.window.rate)
-        self.archive = Archive(list(indexes), model, self.sources, checkpoint)
+        self.archive = Archive(list(indexes), model, self.sources, checkpoint, backend)
         self.max_upload_bytes = max_upload_bytes
         self.labelled: OrderedDict[str, Labelled] = OrderedDict()
         self.uploads = tempfile.TemporaryDirectory(prefix="wearclip-uploads-")
@@ -223,9 +224,11 @@ async def server_error(request: Request, error: Exception) -> Response:
 
 
 def create_app(model: WearClip, name: str, checkpoint: Path | None = None, sources: list[Source] = (),
-               indexes: list[EmbeddingIndex] = (), max_upload_bytes: int = MAX_UPLOAD_BYTES) -> Starlette:
-    """The Starlette app over a loaded model, the datasets it may open and the indexes it searches."""
-    state = WearClipApp(model, name, checkpoint, sources, indexes, max_upload_bytes)
+               indexes: list[EmbeddingIndex] = (), max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               backend: Backend = "exact") -> Starlette:
+    """The Starlette app over a loaded model, the datasets it may open and the indexes it searches
+    (with the ``exact`` or the ``faiss`` backend of :class:`~wearclip.retrieval.index.EmbeddingIndex`)."""
+    state = WearClipApp(model, name, checkpoint, sources, indexes, max_upload_bytes, backend)
     routes = [
         Route("/", state.page),
         Route("/api/info", state.info),

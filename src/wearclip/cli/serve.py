@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from . import app, console
+from .search import BACKEND_HELP, check_backend
 
 DEMO_CHECKPOINT = Path("runs/demo/checkpoint")
 
@@ -34,6 +35,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (the default is reachable from this machine only)."),
     port: int = typer.Option(8765, min=1, max=65535, help="Port."),
     max_upload_mb: int = typer.Option(256, min=1, help="Largest accepted upload, in MiB."),
+    backend: str = typer.Option("exact", help=BACKEND_HELP, callback=check_backend),
 ) -> None:
     """A local web app: label a recording with free-text activities, search archives with words."""
     import uvicorn
@@ -60,8 +62,8 @@ def serve(
     sources.append(Source("uci-hapt"))
     console.print(f"wearclip serve: model {name}, {len(indexes)} index(es), open http://{host}:{port}/")
     try:
-        uvicorn.run(create_app(loaded, name, checkpoint, sources, indexes, max_upload_mb << 20), host=host, port=port,
-                    log_level="warning")
+        uvicorn.run(create_app(loaded, name, checkpoint, sources, indexes, max_upload_mb << 20, backend), host=host,
+                    port=port, log_level="warning")
     finally:
         if scratch is not None:
             scratch.cleanup()
