@@ -35,10 +35,10 @@ async function api(path, options = {}) {
 }
 
 function clock(seconds) {
-  const s = Math.max(0, seconds);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), rest = s % 60;
-  let sec = rest.toFixed(s < 600 && rest % 1 > 0.05 ? 1 : 0);
-  if (Number(sec) < 10) sec = "0" + sec;
+  const digits = seconds < 600 && Math.abs(seconds % 1) > 0.05 ? 1 : 0;  // tenths only where they matter
+  const s = Number(Math.max(0, seconds).toFixed(digits));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  const sec = (s % 60 < 10 ? "0" : "") + (s % 60).toFixed(digits);
   return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
@@ -283,15 +283,17 @@ function drawSignal(ctx, envelope) {
   ctx.beginPath();
   ctx.rect(LEFT, top, ctx.canvas.width - LEFT, height);
   ctx.clip();
+  const n = envelope.t.length;
+  const spacing = n > 1 ? (envelope.t[n - 1] - envelope.t[0]) / (n - 1) : 0;
   AXES.forEach(([, colour], a) => {
     ctx.strokeStyle = colour;
     ctx.lineWidth = 1;
     ctx.beginPath();
     let previous = null;
-    for (let i = 0; i < envelope.t.length; i++) {
+    for (let i = 0; i < n; i++) {
       const t = envelope.t[i];
       const x = xOf(t);
-      const gap = previous !== null && t - previous > 1;  // a gap between segments is not bridged
+      const gap = previous !== null && t - previous > 3 * spacing + 0.1;  // a gap between segments is not bridged
       if (previous === null || gap) ctx.moveTo(x, y(envelope.lo[a][i])); else ctx.lineTo(x, y(envelope.lo[a][i]));
       if (envelope.hi[a][i] !== envelope.lo[a][i]) ctx.lineTo(x, y(envelope.hi[a][i]));
       previous = t;
