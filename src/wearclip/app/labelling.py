@@ -4,7 +4,7 @@ activities raw and HMM-smoothed, every activity's probability, the true labels a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 
 import numpy as np
 import pandas as pd
@@ -34,12 +34,12 @@ class Labelled:
 
     name: str
     activities: list[str]
-    segments: list[Recording]
+    segments: InitVar[Sequence[Recording]]
     predictions: pd.DataFrame
 
-    def __post_init__(self) -> None:
-        self.times = np.concatenate([s.start + np.arange(len(s.signal)) / s.rate for s in self.segments])
-        self.signal = np.concatenate([s.signal for s in self.segments]).astype(np.float32)
+    def __post_init__(self, segments: Sequence[Recording]) -> None:  # one array of times and one of samples
+        self.times = np.concatenate([s.start + np.arange(len(s.signal)) / s.rate for s in segments])
+        self.signal = np.concatenate([s.signal for s in segments]).astype(np.float32)
 
     def envelope(self, start: float | None = None, end: float | None = None, points: int = 2000) -> dict:
         """The signal between ``start`` and ``end`` (s) in at most ``points`` buckets: per axis the lowest and
@@ -111,4 +111,4 @@ def label_recording(model: WearClip, name: str, segments: Sequence[Recording], a
     predictions = label_segments(model, segments, activities, smoother=smoother, classes=classes)
     if predictions.empty:
         raise ValueError(f"{name}: shorter than one {config.seconds:g} s window")
-    return Labelled(name, list(activities), list(segments), predictions)
+    return Labelled(name, list(activities), segments, predictions)

@@ -69,10 +69,8 @@ class Sources:
 
     def add(self, source: Source) -> int:
         """The number of ``source``, added unless already there."""
-        key = (source.name, source.root, source.placement, source.options)
-        for i, known in enumerate(self.sources):
-            if (known.name, known.root, known.placement, known.options) == key:
-                return i
+        if source in self.sources:
+            return self.sources.index(source)
         self.sources.append(source)
         return len(self.sources) - 1
 
