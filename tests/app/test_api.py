@@ -1,15 +1,19 @@
 """The JSON API in process (Starlette's TestClient) over a briefly trained model and real UCI HAPT files."""
 
+import asyncio
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import f1_score
+from starlette.datastructures import UploadFile
 from starlette.testclient import TestClient
 
 from tests.app.conftest import EXPERIMENT, USER
 from wearclip.app import create_app
+from wearclip.app.server import UserError
 from wearclip.app.sources import Source
 from wearclip.data import datasets
 from wearclip.study.smoothing import bouts
@@ -134,6 +138,15 @@ def test_upload_size_limit(client, tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(b"x,y,z\n" + b"0.1,0.2,0.3\n" * 800_000)  # 9.2 MiB
     assert "uploads up to 8 MiB" in error_of(upload(client, big), 413)
+
+
+def test_upload_limit_holds_while_reading(client):
+    """A request that declares no length (or a false one) is still cut off once the file passes the limit."""
+    state = client.app.state.wearclip
+    upload = UploadFile(io.BytesIO(b"0.1,0.2,0.3\n" * 800_000), filename="streamed.csv")  # 9.2 MiB
+    with pytest.raises(UserError, match="uploads up to 8 MiB"):
+        asyncio.run(state.save_upload(upload))
+    assert not list(Path(state.uploads.name).iterdir())  # nothing half-written is left behind
 
 
 def test_no_file_outside_the_given_folders(client, hapt_csv, tmp_path):

@@ -141,13 +141,12 @@ class WearClipApp:
         path = Path(self.uploads.name) / f"{secrets.token_hex(8)}{suffix}"
         size = 0
         with open(path, "wb") as f:
-            while block := await upload.read(1 << 20):
+            while (block := await upload.read(1 << 20)) and size <= self.max_upload_bytes:
                 size += len(block)
-                if size > self.max_upload_bytes:
-                    f.close()
-                    path.unlink()
-                    raise UserError(self.too_large(size), 413)
                 f.write(block)
+        if size > self.max_upload_bytes:
+            path.unlink()
+            raise UserError(self.too_large(size), 413)
         return path
 
     def label_upload(self, path: Path, filename: str, units: str, rate: float | None, activities, smoother) -> Labelled:
