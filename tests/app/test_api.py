@@ -211,3 +211,17 @@ def test_model_card_reads_the_run_folder(client, trained):
     assert [f["name"] for f in card["figures"]] == ["zeroshot"]
     assert 0 < card["figures"][0]["macro_f1"] < 1
     assert card["sources"] == ["config.json", f"{trained[0].parent.name}/metrics.json"]
+
+
+def test_model_card_from_config_alone_and_beside_a_broken_metrics_file(model, trained, tmp_path):
+    from wearclip.app.card import model_card
+
+    bare = model_card(model, "bare", None)
+    assert bare["figures"] == [] and bare["sources"] == ["config.json"] and bare["document"] is None
+    checkpoint = model.save_pretrained(tmp_path / "checkpoint")
+    (tmp_path / "metrics.json").write_text("{not json")
+    (checkpoint / "README.md").write_text("# my model\nTrained for the tests.\n")
+    card = model_card(model, "broken", checkpoint)
+    assert card["sources"] == ["config.json", f"{tmp_path.name}/metrics.json (not valid JSON, skipped)",
+                               "checkpoint/README.md"]
+    assert card["document"].startswith("# my model")

@@ -47,11 +47,14 @@ def model_card(model: WearClip, name: str, checkpoint: Path | None) -> dict:
         "figures": [], "document": None, "sources": ["config.json"],
     }
     if path := beside(checkpoint, METRICS):
+        shown = f"{path.parent.name}/{path.name}"
         try:
-            card["figures"] = figures(json.loads(path.read_text(encoding="utf-8")))
-            card["sources"].append(f"{path.parent.name}/{path.name}")
+            metrics = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
-            pass
+            card["sources"].append(f"{shown} (not valid JSON, skipped)")
+        else:
+            card["figures"] = figures(metrics) if isinstance(metrics, dict) else []
+            card["sources"].append(shown)
     for document in DOCUMENTS:
         if path := beside(checkpoint, document):
             card["document"] = path.read_text(encoding="utf-8", errors="replace")
