@@ -77,6 +77,7 @@ app.add_typer(data_app, name="data")
 
 from . import evaluate as _evaluate  # noqa: E402,F401  (registers zeroshot, predict, adapt, evaluate, experiment)
 from . import search as _search  # noqa: E402,F401  (registers index, search, search-video, retrieval-metrics)
+from . import serve as _serve  # noqa: E402,F401  (registers serve)
 from . import train as _train  # noqa: E402,F401  (registers pretrain)
 
 

@@ -61,14 +61,19 @@ def predict(
     recognition: str = typer.Option("base", help="Sentences per activity: base, ensemble, or any sentence mode."),
     out: Path | None = out_option("runs/predict/NAME"),
     overwrite: bool = overwrite_option(),
+    smooth: str = typer.Option("none", help="none, or hmm: Viterbi over the windows' probabilities (activity_raw keeps "
+                                            "the per-window label)."),
+    stickiness: float = typer.Option(0.95, help="With --smooth hmm: chance of the same activity in the next window."),
+    min_bout: int = typer.Option(1, help="With --smooth hmm: shortest bout, in windows."),
 ) -> None:
     """A timeline of predicted activities over a long recording, for any free-text activities."""
+    from ..study.smoothing import smoother
     from ..study.timeline import predict_recording
 
     chosen = names(activities, "--activities")
     out = out or Path("runs") / "predict" / recording.name.split(".")[0]
     summary = predict_recording(checkpoint, recording, chosen, out, rate=rate, units=units, recognition=recognition,
-                                overwrite=overwrite)
+                                smoother=smoother(smooth, stickiness, min_bout), overwrite=overwrite)
     table = Table(title=f"{recording.name}: {summary['windows']} windows, {summary['hours']:.2f} h")
     table.add_column("activity")
     table.add_column("windows")
