@@ -33,9 +33,12 @@ class ZeroShotClassifier:
         self.model = model
         self.prototypes = model.class_prototypes(class_sentences)
 
-    def scores(self, x: np.ndarray) -> torch.Tensor:
-        """(N, C) cosine similarities of windows to class prototypes."""
-        return embed_windows(self.model, x) @ self.prototypes.T
+    def scores(self, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+        """(N, C) cosine similarities of windows to class prototypes, a batch at a time (no (N, D)
+        embeddings are held)."""
+        prototypes = self.prototypes.T.to(self.model.logit_scale.device)
+        return batched(lambda x: self.model.encode_sensor(x).float() @ prototypes, x, len(self.prototypes),
+                       batch_size, self.model)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class index per window."""

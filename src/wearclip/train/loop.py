@@ -187,7 +187,7 @@ class Trainer:
             raise ValueError("nothing to train: no parameter requires a gradient")
         self.params = [p for _, p in named]
         self.optimizer = torch.optim.AdamW(param_groups(named, config), lr=config.lr)
-        total = config.epochs * self.steps_per_epoch
+        total = min(config.epochs * self.steps_per_epoch, config.max_steps or math.inf)
         warmup = round(config.warmup_epochs * self.steps_per_epoch)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda step: lr_factor(step, warmup, total, config.schedule, config.min_lr_ratio)
@@ -269,6 +269,8 @@ class Trainer:
                         record["lr"] = logs["lr"].item()
                         sums = {}
                         self._emit(log, record, self.on_step)
+                    if state["step"] == self.config.max_steps:
+                        break
 
                 metrics = self._validate()
                 loss = epoch_loss.item() / max(1, state["batch"])
@@ -290,7 +292,8 @@ class Trainer:
                            "seconds": time.perf_counter() - started}
                 state["history"].append(record)
                 state["epoch"], state["batch"], state["loss_sum"] = epoch + 1, 0, 0.0
-                state["done"] = epoch + 1 >= self.config.epochs or epoch - state["best_epoch"] >= self.config.patience
+                state["done"] = epoch + 1 >= self.config.epochs or epoch - state["best_epoch"] >= self.config.patience \
+                    or state["step"] == self.config.max_steps
                 if self.run_dir is not None:
                     self._save_last(state)
                 self._emit(log, record, self.on_epoch)
