@@ -14,9 +14,10 @@ window store (``WindowStore.open``), another runs what ``wearclip pretrain`` run
 0.8/0.1/0.1) and then a zero-shot pass over every window of the dataset. The 10 h dataset is also run
 with ``data.store: false`` (windows in memory): the throughput reference. Printed per run: hours,
 windows, peak RSS of that process (``wait4``'s ``ru_maxrss``), training windows/s (timed between the
-first and the last step record) and zero-shot windows/s, with the load average (the machine may be
-shared). Goal: peak RSS flat in hours (1,000 h within 1.2x of 10 h, < 1.5 GB), throughput >= 0.8x of
-the in-memory 10 h case.
+first and the last step record) and zero-shot windows/s, each also per CPU-second of the process (one
+torch thread: on a shared machine wall time measures the neighbours too), with the load average.
+Goal: peak RSS flat in hours (1,000 h within 1.2x of 10 h, < 1.5 GB), throughput >= 0.8x of the
+in-memory 10 h case.
 """
 
 from __future__ import annotations
@@ -107,30 +108,33 @@ def child_run(root: str, cache: str, out: str, store: bool, steps: int, batch: i
                                   "cache_dir": cache, "split_fractions": [0.8, 0.1, 0.1]},
         "train": {"epochs": 1, "max_steps": steps, "batch_size": batch, "log_every": 1, "device": "cpu"},
     })
-    times: list[tuple[int, float]] = []
+    times: list[tuple[int, float, float]] = []
     started = time.perf_counter()
-    run_pretraining(config, out, on_step=lambda r: times.append((r["step"], time.perf_counter())),
+    run_pretraining(config, out, on_step=lambda r: times.append((r["step"], time.perf_counter(), time.process_time())),
                     log=lambda _: None)
     pretrain_seconds = time.perf_counter() - started
-    (first, t0), (last, t1) = times[0], times[-1]
+    (first, t0, c0), (last, t1, c1) = times[0], times[-1]
 
     dataset = datasets.load("generic", root)
     windows = WindowStore(cache).open(dataset) if store else make_windows(dataset.recordings(), dataset.classes)
     model = WearClip.from_pretrained(Path(out) / "best")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     predictions = ZeroShotClassifier(model, windows.classes).predict(windows.x)
-    zeroshot_seconds = time.perf_counter() - started
+    zeroshot_seconds, zeroshot_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"windows": len(windows), "pretrain_seconds": pretrain_seconds,
             "train_windows_per_s": (last - first) * batch / (t1 - t0),
+            "train_windows_per_cpu_s": (last - first) * batch / (c1 - c0),
             "zeroshot_windows_per_s": len(windows) / zeroshot_seconds,
+            "zeroshot_windows_per_cpu_s": len(windows) / zeroshot_cpu,
             "zeroshot_accuracy": float((predictions == windows.labels).mean())}
 
 
-def measured(args: list[str]) -> tuple[dict, float]:
+def measured(args: list[str], options: argparse.Namespace) -> tuple[dict, float]:
     """Run this script as a child with ``args``: its JSON answer and its peak RSS in GB."""
     env = os.environ | {"OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=out, env=env)
+        command = [sys.executable, __file__, "--steps", str(options.steps), "--batch", str(options.batch), "--child", *args]
+        process = subprocess.Popen(command, stdout=out, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -166,13 +170,13 @@ def main() -> None:
             started = time.perf_counter()
             write_dataset(root, hours)
             print(f"{hours} h: dataset written in {time.perf_counter() - started:.0f} s", flush=True)
-            built, build_rss = measured(["build", str(root), cache])
+            built, build_rss = measured(["build", str(root), cache], args)
             print(f"{hours} h: store of {built['windows']} windows in {built['seconds']:.0f} s, "
                   f"peak RSS {build_rss:.2f} GB", flush=True)
             for store in (["memory"] if hours == min(args.hours) else []) + ["store"]:
                 out = tempfile.mkdtemp(prefix="run-", dir=work)
                 load = os.getloadavg()[0]
-                answer, rss = measured(["run", str(root), cache, out, store])
+                answer, rss = measured(["run", str(root), cache, out, store], args)
                 shutil.rmtree(out)
                 rows.append({"hours": hours, "data": store, "rss_gb": rss, "load": (load + os.getloadavg()[0]) / 2,
                              "build_rss_gb": build_rss if store == "store" else None, **answer})
@@ -182,13 +186,17 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     reference = rows[0]
-    print("\n| hours | windows | data | peak RSS (GB) | train windows/s | zero-shot windows/s | load avg |")
+
+    def rate(r: dict, key: str) -> str:
+        return f"{r[key]:,.0f} ({r[key] / reference[key]:.2f}x)"
+
+    print("\n| hours | windows | data | peak RSS (GB) | train windows/s (per CPU-s) | zero-shot windows/s "
+          "(per CPU-s) | load avg |")
     print("|---:|---:|:---|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['hours']:,} | {r['windows']:,} | {r['data']} | {r['rss_gb']:.2f} | "
-              f"{r['train_windows_per_s']:,.0f} ({r['train_windows_per_s'] / reference['train_windows_per_s']:.2f}x) | "
-              f"{r['zeroshot_windows_per_s']:,.0f} ({r['zeroshot_windows_per_s'] / reference['zeroshot_windows_per_s']:.2f}x) "
-              f"| {r['load']:.1f} |")
+              f"{rate(r, 'train_windows_per_s')} ({rate(r, 'train_windows_per_cpu_s')}) | "
+              f"{rate(r, 'zeroshot_windows_per_s')} ({rate(r, 'zeroshot_windows_per_cpu_s')}) | {r['load']:.1f} |")
     largest, small = rows[-1], next(r for r in rows if r["data"] == "store")
     print(f"\npeak RSS {largest['hours']} h / {small['hours']} h (store): {largest['rss_gb'] / small['rss_gb']:.2f}x, "
           f"/ {reference['hours']} h in memory: {largest['rss_gb'] / reference['rss_gb']:.2f}x; "
