@@ -15,8 +15,11 @@ console = Console()
 
 
 @app.callback()
-def root() -> None:
+def root(quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or progress lines.")) -> None:
     """wearclip: train, evaluate and search wearable-sensor models with natural language."""
+    from ..progress import configure
+
+    configure(quiet=quiet)
 
 
 def epoch_progress(progress: Progress, total: int):

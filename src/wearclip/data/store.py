@@ -34,6 +34,7 @@ import torch
 
 from ..config.window import WindowConfig
 from ..io import atomic_directory, cache_root, write_json
+from ..progress import Bar
 from ..version import __version__
 from . import windows as windowing
 from .datasets import HarDataset, Recording
@@ -144,7 +145,7 @@ def build(
     subject_seconds: dict[str, float] = defaultdict(float)
     subject_windows: Counter[str] = Counter()
     class_windows: Counter[int] = Counter()
-    with atomic_directory(path) as tmp:
+    with atomic_directory(path) as tmp, Bar(f"windowing {dataset.name} (recordings)") as bar:
         rows: dict[str, list] = {name: [] for name in ROWS.names}
         with open(tmp / "x.f32", "wb") as xf, pq.ParquetWriter(tmp / "windows.parquet", SCHEMA) as writer:
 
@@ -166,6 +167,7 @@ def build(
                 rows["recording"] += [name] * len(labels)
                 rows["start"] += starts.tolist()
                 rows["label"] += labels.tolist()
+                bar.advance(info=f"{seconds / 3600:,.1f} h, {n:,} windows")
                 if len(rows["label"]) >= ROW_GROUP:
                     flush()
             flush()

@@ -40,6 +40,7 @@ from ..errors import DataFormatError
 from ..io import atomic_directory
 from ..models.wearclip import WEIGHTS_NAME, WearClip
 from ..models.zeroshot import embed_windows
+from ..progress import track
 
 FORMAT_VERSION = 1
 INFO_NAME = "index.json"
@@ -192,7 +193,7 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
     if checkpoint is not None:
         checkpoint = Path(checkpoint).resolve()
         info.checkpoint, info.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint / WEIGHTS_NAME)
-    stream = recording_windows(dataset, window, subjects, recordings)
+    stream = track(recording_windows(dataset, window, subjects, recordings), f"indexing {dataset.name} (recordings)")
     try:
         return write_index(path, embedded_batches(model, stream, batch_size), info)
     except ValueError as error:
