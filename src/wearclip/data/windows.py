@@ -288,7 +288,7 @@ def make_windows(recordings: Iterable[Recording], classes: list[str], config: Wi
     )
 
 
-def channel_stats(x: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+def channel_stats(x: np.ndarray, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and standard deviation of (N, 3, T) windows, in chunks (works on memmaps)."""
     total = np.zeros(3)
     squares = np.zeros(3)
