@@ -102,8 +102,9 @@ def main() -> None:
                 block = index.embeddings[lo : lo + CHUNK_ROWS]
                 np.copyto(buffer[: len(block)], block)
 
-        plain = statistics.median(latencies(read, 3))
-        print(f"plain read of the index: {summary(latencies(read, 3))}  ({size / plain * 1000:.1f} GB/s)")
+        reads = latencies(read, 5)
+        plain = statistics.median(reads)
+        print(f"plain read of the index: {summary(reads)}  ({size / plain * 1000:.1f} GB/s)")
         rng = np.random.default_rng(args.seed + 1)
         queries = rng.standard_normal((args.queries + 1, args.dim), dtype=np.float32)
         batch = rng.standard_normal((args.batch, args.dim), dtype=np.float32)
