@@ -124,11 +124,11 @@ def main() -> None:
             single = latencies(lambda i, b=backend: index.search(queries[i], args.k, b), args.queries)
             one = statistics.median(single)
             print(f"{backend:>5} top-{args.k}, 1 query:    {summary(single)}  ({1000 / one:,.0f} queries/s, "
-                  f"{size / one * 1000:.1f} GB/s, {one / plain:.1f}x a plain read)")
+                  f"{size / one * 1000:.2f} GB/s, {one / plain:.1f}x a plain read)")
             many = latencies(lambda i, b=backend: index.search(batch, args.k, b), 3)
             batched = statistics.median(many)
             print(f"{backend:>5} top-{args.k}, {args.batch} queries: {summary(many)}  "
-                  f"({1000 * args.batch / batched:,.0f} queries/s, {size / batched * 1000:.1f} GB/s, "
+                  f"({1000 * args.batch / batched:,.0f} queries/s, {size / batched * 1000:.2f} GB/s, "
                   f"{batched / plain:.1f}x a plain read, {batched / one:.1f}x one query)")
             results[backend] = index.search(queries, args.k, backend)[1]
         if len(results) == 2:
