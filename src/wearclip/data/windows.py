@@ -76,13 +76,11 @@ def _release(base: np.ndarray, start: int, stop: int) -> None:
     base.base.madvise(mmap.MADV_DONTNEED, aligned, begin + (stop - start) * row - aligned)
 
 
-def _read(base: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Sorted ``rows`` of one base as float32 in memory: a slice when they are consecutive."""
+def _read(out: np.ndarray, positions: np.ndarray, base: np.ndarray, rows: np.ndarray) -> None:
+    """Copy sorted ``rows`` of one base to ``out[positions]`` (one slice when they are consecutive)."""
     first, last = int(rows[0]), int(rows[-1])
-    block = base[first : last + 1] if last - first + 1 == len(rows) else base[rows]
-    out = np.array(block, dtype=np.float32)
+    out[positions] = base[first : last + 1] if (np.diff(rows) == 1).all() else base[rows]
     _release(base, first, last + 1)
-    return out
 
 
 class Rows:
@@ -135,7 +133,7 @@ class Rows:
         bounds = np.searchsorted(ordered, self.offsets)
         for base, offset, lo, hi in zip(self.bases, self.offsets, bounds[:-1], bounds[1:]):
             if hi > lo:
-                out[order[lo:hi]] = _read(base, ordered[lo:hi] - offset)
+                _read(out, order[lo:hi], base, ordered[lo:hi] - offset)
         return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
