@@ -227,16 +227,16 @@ def beating(scores: torch.Tensor, kth: torch.Tensor, k: int) -> tuple[torch.Tens
     """Per row of (q, m) ``scores``, the (score, column) pairs that can enter a top-``k`` whose k-th
     score is ``kth``: those above it (rows seen before have lower ids, so an equal score loses), or,
     while a row has fewer than k results, those at least its k-th score in this block (ties kept, for
-    :func:`ranked` to order by id). Padded with -inf."""
+    :func:`ranked` to order by id). Only rows whose maximum passes are looked at. Padded with -inf."""
     filling = torch.isinf(kth)
-    if filling.any():
-        block_kth = scores[filling].topk(min(k, scores.shape[1]), dim=1).values[:, -1]
-        keep = scores > kth[:, None]
-        keep[filling] = scores[filling] >= block_kth[:, None]
-    else:
-        keep = scores > kth[:, None]
-    rows, columns = keep.nonzero(as_tuple=True)
-    return padded([(scores[r, c], c) for r, c in zip(*(torch.split(t, keep.sum(1).tolist()) for t in (rows, columns)))])
+    empty = (scores.new_empty(0), torch.empty(0, dtype=torch.long))
+    results = [empty] * len(scores)
+    for r in ((scores.amax(1) > kth) | filling).nonzero()[:, 0].tolist():
+        row = scores[r]
+        keep = row >= row.topk(min(k, len(row))).values[-1] if filling[r] else row > kth[r]
+        columns = keep.nonzero()[:, 0]
+        results[r] = (row[columns], columns)
+    return padded(results)
 
 
 def padded(results: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
