@@ -47,7 +47,9 @@ INFO_NAME = "index.json"
 EMBEDDINGS_NAME = "embeddings.npy"
 MANIFEST_NAME = "manifest.parquet"
 MANIFEST_COLUMNS = ("subject", "recording", "start", "end", "label")
-CHUNK_ROWS = 1 << 15
+CHUNK_ROWS = 1 << 18
+BATCH_CHUNK_ROWS = 1 << 15
+"""Rows per chunk for a batch of queries, whose chunk is converted to float32 (16 MB at 128 dimensions)."""
 APPROX_ERROR = 2.0**-9
 """Bound on |float16 score - float32 score| for unit vectors: rounding the query to float16 moves a score by
 at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^-11; twice their sum."""
@@ -202,7 +204,7 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
         raise
 
 
-def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK_ROWS,
+def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None = None,
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` rows of float16 ``embeddings`` (n, d) by inner product with each unit-norm query (q, d).
 
@@ -211,6 +213,7 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK
     one at a time, more are scored in float32 together and pruned by :func:`beating`."""
     queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
     n, k = len(embeddings), min(k, len(embeddings))
+    chunk_rows = chunk_rows or (CHUNK_ROWS if len(queries) < FLOAT32_QUERIES else BATCH_CHUNK_ROWS)
     best_scores = torch.full((len(queries), k), -math.inf)
     best_ids = torch.full((len(queries), k), n, dtype=torch.long)
     for lo in range(0, n, chunk_rows):
