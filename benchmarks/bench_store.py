@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/bench_store.py                   # UCI HAPT + 10 h, 100 h, 1000 h synthetic
     python benchmarks/bench_store.py --hours 10 100    # smaller synthetic sizes only
+    python benchmarks/bench_store.py --processes 2     # resample and window in 2 processes
 
 UCI HAPT is read from its official RawData layout (``../shared/data/uci-hapt``, or ``--hapt DIR``).
 The synthetic set is Capture-24-like: 24 h recordings at 100 Hz in g with activity blocks, resampled
@@ -68,15 +69,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_synthetic(hours: float, cache: Path) -> dict:
-    """Build one synthetic store in this process, then open it; report times, size and peak RSS of each."""
+def run_synthetic(hours: float, cache: Path, processes: int = 1) -> dict:
+    """Build one synthetic store in this process (windowing in ``processes`` processes), then open it;
+    report times, size and peak RSS of each."""
     from wearclip.config.window import WindowConfig
     from wearclip.data.store import WindowStore, build, read_windows
 
     dataset = synthetic_dataset(hours)
     baseline = peak_rss_mb()
     started = time.perf_counter()
-    path = build(dataset, WindowConfig(), WindowStore(cache).path(dataset))
+    path = build(dataset, WindowConfig(), WindowStore(cache).path(dataset), processes=processes)
     seconds = time.perf_counter() - started
     after_build = peak_rss_mb()
     started = time.perf_counter()
@@ -107,11 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hapt", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/uci-hapt")
     parser.add_argument("--hours", type=float, nargs="*", default=[10, 100, 1000])
+    parser.add_argument("--processes", type=int, default=1, help="processes resampling and windowing")
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(run_synthetic(args.child, args.cache)))
+        print(json.dumps(run_synthetic(args.child, args.cache, args.processes)))
         return
 
     if args.hapt.is_dir():
@@ -122,13 +125,15 @@ def main() -> None:
     else:
         print(f"UCI HAPT not found at {args.hapt}; skipped (pass --hapt DIR)")
 
-    print("synthetic 24 h days at 100 Hz -> store (peak RSS: after imports / after build / after opening)")
+    print(f"synthetic 24 h days at 100 Hz -> store, {args.processes} windowing process(es) "
+          "(peak RSS of the main process: after imports / after build / after opening)")
     print(f"{'hours':>7} {'windows':>10} {'build s':>8} {'open s':>7} {'store GB':>9} {'RSS MB: imports':>16} "
           f"{'build':>6} {'open':>6}")
     for hours in args.hours:
         cache = Path(tempfile.mkdtemp(prefix="wearclip-bench-"))
         try:
-            out = subprocess.run([sys.executable, __file__, "--child", str(hours), "--cache", str(cache)],
+            out = subprocess.run([sys.executable, __file__, "--child", str(hours), "--cache", str(cache),
+                                  "--processes", str(args.processes)],
                                  check=True, capture_output=True, text=True).stdout
         finally:
             shutil.rmtree(cache, ignore_errors=True)

@@ -10,7 +10,7 @@ PACKAGE = Path(wearclip.__file__).parent
 
 # Lowest first; a module may import its own layer and those before it.
 LAYERS = [
-    ("errors", "io", "runtime", "version"),
+    ("errors", "io", "progress", "runtime", "version"),
     ("config",),
     ("data",),
     ("text",),

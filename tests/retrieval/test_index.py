@@ -85,6 +85,22 @@ def test_exact_ties_go_to_the_lower_id_and_k_caps_at_the_index_size():
     assert sorted(ids[0].tolist()) == list(range(50))
 
 
+@pytest.mark.parametrize("chunk_rows", [997, 1 << 15])
+def test_batched_search_equals_per_query_search_ties_included(chunk_rows):
+    # Small-integer vectors: every score is an integer in [-64, 64], exact in float16 and float32 in any
+    # summation order, so thousands of rows tie exactly and only the id can order them.
+    rng = np.random.default_rng(3)
+    e = rng.integers(-2, 3, (30_000, 16)).astype(np.float16)
+    q = rng.integers(-2, 3, (20, 16)).astype(np.float32)
+    batched = exact_top_k(e, q, 50, chunk_rows=chunk_rows)  # 20 queries: one float32 product per chunk
+    single = [exact_top_k(e, q[i : i + 1], 50, chunk_rows=chunk_rows) for i in range(len(q))]  # float16 scans
+    np.testing.assert_array_equal(batched[1], np.concatenate([ids for _, ids in single]))
+    np.testing.assert_array_equal(batched[0], np.concatenate([scores for scores, _ in single]))
+    want_scores, want_ids = brute_force(e, q, 50)
+    np.testing.assert_array_equal(batched[1], want_ids)
+    np.testing.assert_array_equal(batched[0], want_scores)
+
+
 def test_write_index_round_trip(tmp_path):
     rng = np.random.default_rng(3)
     e = rng.standard_normal((1000, 24)).astype(np.float32) * 5

@@ -5,8 +5,9 @@ import pytest
 
 from tests.support.synthetic import synthetic_windows
 from wearclip.data import datasets
+from wearclip.data.windows import pool
 from wearclip.metrics import evaluate_predictions, format_mean_std, mean_std, random_guesses
-from wearclip.study.protocols import EvalSettings, ProtocolRunner, Setup, draw_shots, restrict, union, unseen_groups
+from wearclip.study.protocols import EvalSettings, ProtocolRunner, Setup, draw_shots, restrict, unseen_groups
 
 A = ["walking", "sitting", "standing"]
 B = ["jogging", "walking", "lying down", "cycling"]
@@ -26,7 +27,7 @@ def test_restrict_keeps_only_the_classes_in_the_new_order():
 
 def test_union_merges_equal_phrases_and_keeps_subjects_apart():
     a, b = synthetic_windows(A, subjects=2, per_class=3), synthetic_windows(B, subjects=2, per_class=3, seed=1)
-    u = union({"a": a, "b": b})
+    u = pool({"a": a, "b": b})
     assert u.classes == ["walking", "sitting", "standing", "jogging", "lying down", "cycling"]
     assert len(u) == len(a) + len(b)
     assert set(u.subjects) == {"a/s0", "a/s1", "b/s0", "b/s1"}

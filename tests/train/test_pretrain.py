@@ -11,10 +11,9 @@ from typer.testing import CliRunner
 from wearclip.cli import app
 from wearclip.config.model import WearClipConfig
 from wearclip.config.objective import ObjectiveConfig
-from wearclip.data.windows import Windows
+from wearclip.data.windows import Windows, pool
 from wearclip.models import WearClip
 from wearclip.objectives import clip_loss, unicl_loss
-from wearclip.study.run import pool
 from wearclip.train import ContrastiveObjective, GlobalBatch
 from wearclip.train.pretrain import PretrainBatch, PretrainBatches, sentence_table
 
@@ -73,7 +72,7 @@ def test_pooled_datasets_share_a_label_per_activity_phrase():
     a = windows_of([0, 1, 1], ["walking", "sitting"])
     b = windows_of([1, 0, 2], ["jogging", "walking", "falling sideways"])
     classes = list(dict.fromkeys(a.classes + b.classes))
-    pooled = pool([a, b], classes)
+    pooled = pool({"a": a, "b": b}, classes)
     assert pooled.classes == ["walking", "sitting", "jogging", "falling sideways"]
     assert [pooled.classes[i] for i in pooled.labels] == ["walking", "sitting", "sitting", "walking", "jogging",
                                                           "falling sideways"]

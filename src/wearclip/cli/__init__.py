@@ -17,12 +17,16 @@ app = typer.Typer(help="Natural language supervision for wearable-sensor activit
 @app.callback()
 def root(
     debug: bool = typer.Option(False, "--debug", help=f"Show the traceback of an internal error (also {DEBUG_ENV}=1)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or progress lines."),
 ) -> None:
     """wearclip: train, evaluate and search wearable-sensor models with natural language.
 
     Exit codes: 0 done, 2 a problem with the input, files or options (one line on stderr), 1 an internal
     error (a bug), 130 interrupted."""
+    from ..progress import configure
+
     set_debug(debug)
+    configure(quiet=quiet)
 
 
 class StepBars:

@@ -13,9 +13,11 @@ class TrainConfig(AddedOptions):
     """Optimisation settings shared by pre-training, adaptation and baselines."""
 
     model_config = ConfigDict(extra="forbid")
-    added_options = ("text_lr",)
+    added_options = ("text_lr", "max_steps")
 
     epochs: int = Field(40, ge=1)
+    max_steps: int | None = Field(None, ge=1, description="stop after this many optimiser steps (ending that epoch "
+                                  "with its validation); None = epochs decide")
     batch_size: int = Field(256, ge=2, description="global batch: split across processes under torchrun")
     lr: float = Field(1e-3, gt=0)
     text_lr: float | None = Field(None, gt=0, description="learning rate of a trainable text encoder; None = lr")

@@ -1,7 +1,7 @@
 """WindowStore: a dataset's windows cached on disk, built once per (source files, settings), memory-mapped.
 
-A store folder holds ``x.f32`` (all windows, (N, 3, T) float32, one array so that ``Windows.x`` is a
-plain read-only ``np.memmap`` every trainer indexes unchanged), ``windows.parquet`` (the manifest: one
+A store folder holds ``x.f32`` (all windows, (N, 3, T) float32, one array, opened as a read-only
+``np.memmap`` behind the :class:`~wearclip.data.windows.Rows` view every trainer indexes), ``windows.parquet`` (the manifest: one
 row per window with subject, recording, start time in seconds and label) and ``manifest.json`` (what
 was built from what, class and subject totals). It is named by a hash of the dataset, placement,
 options, classes, window settings, the source files' names, sizes and modification times and the
@@ -10,7 +10,9 @@ loader's code, so any change rebuilds and an unchanged dataset is reused across 
 Building streams one recording at a time from the loader through resampling and windowing straight to
 disk, so memory is bounded by the largest recording, not the dataset (Capture-24: ~14 M windows). The
 folder is built under a temporary name and renamed into place only when complete: a failure (a
-malformed file, Ctrl-C) leaves no store behind.
+malformed file, Ctrl-C) leaves no store behind. ``processes > 1`` resamples and windows the recordings
+in that many processes while this one reads the files, and writes the results in recording order,
+so the folder holds the same bytes as a one-process build.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import multiprocessing
 import sys
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +34,11 @@ import torch
 
 from ..config.window import WindowConfig
 from ..io import atomic_directory, cache_root, write_json
+from ..progress import Bar
 from ..version import __version__
+from . import windows as windowing
 from .datasets import HarDataset, Recording
-from .windows import Windows, resample, window_recording
+from .windows import Rows, Windows, resample, window_recording
 
 FORMAT = 1
 """Bump when the on-disk layout changes."""
@@ -63,13 +69,21 @@ def _source_files(root: Path | None) -> list[tuple[str, int, int]]:
     return found
 
 
+WINDOWING = (windowing.resample, windowing.window_labels, windowing.window_recording)
+"""The functions of ``data/windows.py`` that turn recordings into windows (the rest of that module,
+views and statistics, does not change what a store holds)."""
+
+
 def _code_digest(dataset: HarDataset) -> str:
-    """Hash of the code that turns files into windows: the loader's module and the shared data modules."""
+    """Hash of the code that turns files into windows: the loader's module, the shared loader modules
+    and the windowing functions."""
     modules = {inspect.getmodule(dataset.spec.read), *(sys.modules[f"wearclip.data.datasets.{m}"]
-               for m in ("base", "parsing", "archive", "timeline")), sys.modules["wearclip.data.windows"]}
+               for m in ("base", "parsing", "archive", "timeline"))}
     digest = hashlib.sha256(__version__.encode())
     for source in sorted(m.__file__ for m in modules if m is not None and m.__file__):
         digest.update(Path(source).read_bytes())
+    for function in WINDOWING:
+        digest.update(inspect.getsource(function).encode())
     return digest.hexdigest()
 
 
@@ -107,12 +121,13 @@ class WindowStore:
         config: WindowConfig | None = None,
         rebuild: bool = False,
         progress: Callable[[Recording], None] | None = None,
+        processes: int = 1,
     ) -> Windows:
         """The dataset's windows, built on first use (or when ``rebuild``) and memory-mapped."""
         config = config or WindowConfig()
         path = self.path(dataset, config)
         if rebuild or not (path / "manifest.json").is_file():
-            build(dataset, config, path, progress)
+            build(dataset, config, path, progress, processes)
         return read_windows(path)
 
 
@@ -121,14 +136,16 @@ def build(
     config: WindowConfig,
     path: str | Path,
     progress: Callable[[Recording], None] | None = None,
+    processes: int = 1,
 ) -> Path:
-    """Stream every recording of ``dataset`` into a store folder at ``path`` (atomically)."""
+    """Stream every recording of ``dataset`` into a store folder at ``path`` (atomically), windowing
+    in ``processes`` processes."""
     path = Path(path)
     n, seconds, recordings = 0, 0.0, 0
     subject_seconds: dict[str, float] = defaultdict(float)
     subject_windows: Counter[str] = Counter()
     class_windows: Counter[int] = Counter()
-    with atomic_directory(path, "window-store") as tmp:
+    with atomic_directory(path, "window-store") as tmp, Bar(f"windowing {dataset.name} (recordings)") as bar:
         rows: dict[str, list] = {name: [] for name in ROWS.names}
         with open(tmp / "x.f32", "wb") as xf, pq.ParquetWriter(tmp / "windows.parquet", SCHEMA) as writer:
 
@@ -138,28 +155,19 @@ def build(
                     for v in rows.values():
                         v.clear()
 
-            seen: set[tuple[str, str]] = set()
-            for recording in dataset.recordings():
-                if progress:
-                    progress(recording)
-                if (recording.subject, recording.recording) in seen:
-                    raise ValueError(f"dataset {dataset.name!r}: recording {recording.recording!r} of subject "
-                                     f"{recording.subject!r} was read twice (is the dataset under {dataset.root} "
-                                     "both extracted and still zipped?)")
-                seen.add((recording.subject, recording.recording))
-                recording = resample(recording, config.rate)
-                x, labels, starts = window_recording(recording, config)
-                np.ascontiguousarray(x, dtype="<f4").tofile(xf)
+            for subject, name, duration, x, labels, starts in _windowed(dataset, config, progress, processes):
+                xf.write(x)
                 recordings += 1
-                seconds += recording.duration
-                subject_seconds[recording.subject] += recording.duration
-                subject_windows[recording.subject] += len(labels)
+                seconds += duration
+                subject_seconds[subject] += duration
+                subject_windows[subject] += len(labels)
                 class_windows.update(labels.tolist())
                 n += len(labels)
-                rows["subject"] += [recording.subject] * len(labels)
-                rows["recording"] += [recording.recording] * len(labels)
+                rows["subject"] += [subject] * len(labels)
+                rows["recording"] += [name] * len(labels)
                 rows["start"] += starts.tolist()
                 rows["label"] += labels.tolist()
+                bar.advance(info=f"{seconds / 3600:,.1f} h, {n:,} windows")
                 if len(rows["label"]) >= ROW_GROUP:
                     flush()
             flush()
@@ -191,6 +199,48 @@ def build(
     return path
 
 
+def _recordings(dataset: HarDataset, progress: Callable[[Recording], None] | None = None) -> Iterator[Recording]:
+    """The dataset's recordings, each (subject, recording) once."""
+    seen: set[tuple[str, str]] = set()
+    for recording in dataset.recordings():
+        if progress:
+            progress(recording)
+        if (recording.subject, recording.recording) in seen:
+            raise ValueError(f"dataset {dataset.name!r}: recording {recording.recording!r} of subject "
+                             f"{recording.subject!r} was read twice (is the dataset under {dataset.root} "
+                             "both extracted and still zipped?)")
+        seen.add((recording.subject, recording.recording))
+        yield recording
+
+
+def _window(recording: Recording, config: WindowConfig) -> tuple[str, str, float, bytes, np.ndarray, np.ndarray]:
+    """One recording resampled and windowed: (subject, recording, seconds, x as little-endian float32
+    bytes, labels, starts)."""
+    recording = resample(recording, config.rate)
+    x, labels, starts = window_recording(recording, config)
+    return (recording.subject, recording.recording, recording.duration,
+            np.ascontiguousarray(x, dtype="<f4").tobytes(), labels, starts)
+
+
+def _windowed(dataset: HarDataset, config: WindowConfig, progress: Callable[[Recording], None] | None,
+              processes: int) -> Iterator[tuple[str, str, float, bytes, np.ndarray, np.ndarray]]:
+    """Every recording's windows in recording order: read here, resampled and windowed here or in
+    ``processes`` processes (at most two recordings per process in flight, so memory stays bounded)."""
+    recordings = _recordings(dataset, progress)
+    if processes <= 1:
+        yield from (_window(r, config) for r in recordings)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        pending: deque = deque()
+        for recording in recordings:
+            pending.append(pool.submit(_window, recording, config))
+            if len(pending) >= 2 * processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def read_manifest(path: str | Path) -> dict:
     """A store's ``manifest.json``."""
     return json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
@@ -205,7 +255,7 @@ def read_windows(path: str | Path) -> Windows:
     x = np.memmap(path / "x.f32", dtype="<f4", mode="r", shape=tuple(manifest["shape"]))
     table = pq.read_table(path / "windows.parquet")
     return Windows(
-        x=x,
+        x=Rows([x]),
         labels=table["label"].to_numpy().astype(np.int32),
         subjects=_strings(table["subject"]),
         recordings=_strings(table["recording"]),
@@ -215,11 +265,12 @@ def read_windows(path: str | Path) -> Windows:
 
 
 def _strings(column: pa.ChunkedArray) -> np.ndarray:
-    """A dictionary-encoded string column as a NumPy str array, without a Python object per row."""
+    """A dictionary-encoded string column as a NumPy object array whose rows share one Python string
+    per distinct value (8 bytes a row, whatever the names' length)."""
     column = column.unify_dictionaries() if column.num_chunks > 1 else column
     if not column.num_chunks:
-        return np.empty(0, dtype=str)
-    names = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=str)
+        return np.empty(0, dtype=object)
+    names = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=object)
     return np.concatenate([names[chunk.indices.to_numpy(zero_copy_only=False)] for chunk in column.chunks])
 
 

@@ -10,15 +10,22 @@ The window-label rule decides what a window spanning several labels becomes:
 
 Windows whose rule yields no label are dropped unless ``keep_unlabelled`` (for inference over whole
 recordings), in which case they carry :data:`UNLABELLED`.
+
+A window set is a view: its signals are :class:`Rows`, base arrays (a store's memmap, or windows in
+memory) and an index array. Selecting subjects, classes or k-shot draws and pooling datasets make new
+index arrays and never copy signals; reading a batch fetches only its rows, in sorted order, and hands
+a memmap's pages back to the page cache, so a pass over a store leaves the process no larger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import mmap
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 from scipy.signal import resample_poly
 
 from ..config.window import TARGET_RATE, WindowConfig
@@ -58,15 +65,127 @@ def window_labels(labels: np.ndarray, config: WindowConfig) -> np.ndarray:
     return out
 
 
+def _release(base: np.ndarray, start: int, stop: int) -> None:
+    """Unmap rows ``start:stop`` of a memmap from this process (they stay in the page cache), so reading
+    a store through does not grow the resident set; a no-op for arrays in memory."""
+    if not isinstance(base, np.memmap) or not isinstance(base.base, mmap.mmap):
+        return
+    row = base.strides[0]
+    begin = base.offset % mmap.ALLOCATIONGRANULARITY + start * row
+    aligned = begin - begin % mmap.PAGESIZE
+    base.base.madvise(mmap.MADV_DONTNEED, aligned, begin + (stop - start) * row - aligned)
+
+
+def _read(out: np.ndarray, positions: np.ndarray, base: np.ndarray, rows: np.ndarray) -> None:
+    """Copy sorted ``rows`` of one base to ``out[positions]`` (one slice when they are consecutive)."""
+    first, last = int(rows[0]), int(rows[-1])
+    out[positions] = base[first : last + 1] if (np.diff(rows) == 1).all() else base[rows]
+    _release(base, first, last + 1)
+
+
+class Rows:
+    """Windows (N, 3, T) read on demand: row ``i`` is row ``index[i]`` of the base arrays placed end to
+    end (``None``: every row, in order). Indexing by an int, slice, mask or index array returns a
+    float32 array of just those rows; :meth:`take` returns another view."""
+
+    def __init__(self, bases: Sequence[np.ndarray], index: np.ndarray | None = None) -> None:
+        self.bases = tuple(bases)
+        if not self.bases or len({b.shape[1:] for b in self.bases}) != 1:
+            raise ValueError("Rows needs one or more base arrays of windows of one shape")
+        self.offsets = np.cumsum([0, *(len(b) for b in self.bases)])
+        self.index = None if index is None else np.asarray(index, dtype=np.int64)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self), *self.bases[0].shape[1:])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(np.float32)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1]) if self.index is None else len(self.index)
+
+    def rows(self, key=slice(None)) -> np.ndarray:
+        """Positions in the concatenated bases of the view's rows ``key``."""
+        if self.index is not None:
+            return self.index[key]
+        if isinstance(key, slice):
+            return np.arange(*key.indices(len(self)), dtype=np.int64)
+        key = np.asarray(key)
+        return np.flatnonzero(key) if key.dtype == bool else np.arange(len(self), dtype=np.int64)[key]
+
+    def take(self, key) -> Rows:
+        """The view of rows ``key`` (no signal is read)."""
+        return Rows(self.bases, self.rows(key))
+
+    def __getitem__(self, key) -> np.ndarray:
+        if isinstance(key, (int, np.integer)):
+            return self[np.array([key])][0]
+        rows = np.atleast_1d(self.rows(key))
+        order = np.argsort(rows, kind="stable")
+        ordered = rows[order]
+        out = np.empty((len(rows), *self.shape[1:]), dtype=np.float32)
+        bounds = np.searchsorted(ordered, self.offsets)
+        for base, offset, lo, hi in zip(self.bases, self.offsets, bounds[:-1], bounds[1:]):
+            if hi > lo:
+                _read(out, order[lo:hi], base, ordered[lo:hi] - offset)
+        return out
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self[:] if dtype is None else self[:].astype(dtype)
+
+
+def as_rows(x) -> Rows:
+    """A window array (or view) as :class:`Rows`."""
+    return x if isinstance(x, Rows) else Rows([x])
+
+
+def _pooled_rows(parts: Sequence) -> Rows:
+    """One view over several views, each distinct base array kept once."""
+    bases: list[np.ndarray] = []
+    pieces = []
+    for rows in map(as_rows, parts):
+        starts = []
+        for base in rows.bases:
+            found = next((i for i, b in enumerate(bases) if b is base), None)
+            if found is None:
+                found = len(bases)
+                bases.append(base)
+            starts.append(found)
+        where = np.cumsum([0, *(len(b) for b in bases)])
+        local = rows.rows()
+        part_base = np.searchsorted(rows.offsets, local, side="right") - 1
+        pieces.append(local - rows.offsets[part_base] + where[np.asarray(starts)][part_base])
+    return Rows(bases, np.concatenate(pieces) if pieces else np.empty(0, np.int64))
+
+
+def select(values: np.ndarray, wanted: Iterable) -> np.ndarray:
+    """Mask of ``values`` (strings, possibly millions) found in ``wanted``, by hashing the few distinct ones."""
+    codes, distinct = pd.factorize(values)
+    return np.isin(np.asarray(distinct, dtype=object), list(wanted))[codes] if len(values) else np.zeros(0, bool)
+
+
+def prefixed(values: np.ndarray, prefix: str) -> np.ndarray:
+    """``prefix + value`` for every value, built once per distinct value (an object array sharing them)."""
+    codes, distinct = pd.factorize(values)
+    return np.array([prefix + str(v) for v in distinct], dtype=object)[codes]
+
+
 @dataclass
 class Windows:
     """A set of windows and their manifest.
 
-    ``x`` is (N, 3, T) float32 in g (a NumPy array or a read-only memmap); ``labels`` index
-    ``classes``; ``subjects``/``recordings`` are strings; ``starts`` are seconds from recording start.
+    ``x`` is (N, 3, T) float32 in g: a NumPy array, a read-only memmap or a :class:`Rows` view of
+    them; ``labels`` index ``classes``; ``subjects``/``recordings`` are strings; ``starts`` are
+    seconds from recording start.
     """
 
-    x: np.ndarray
+    x: np.ndarray | Rows
     labels: np.ndarray
     subjects: np.ndarray
     recordings: np.ndarray
@@ -77,24 +196,53 @@ class Windows:
         return len(self.labels)
 
     def subset(self, mask_or_index: np.ndarray) -> Windows:
-        """The windows selected by a boolean mask or an index array."""
+        """The windows selected by a boolean mask or an index array: a view, no signal is copied."""
+        key = np.asarray(mask_or_index)
+        key = np.flatnonzero(key) if key.dtype == bool else key.astype(np.int64)
         return Windows(
-            x=self.x[mask_or_index],
-            labels=self.labels[mask_or_index],
-            subjects=self.subjects[mask_or_index],
-            recordings=self.recordings[mask_or_index],
-            starts=self.starts[mask_or_index],
+            x=as_rows(self.x).take(key),
+            labels=self.labels[key],
+            subjects=self.subjects[key],
+            recordings=self.recordings[key],
+            starts=self.starts[key],
             classes=self.classes,
         )
 
     def of_subjects(self, subjects: Iterable[str]) -> Windows:
         """The windows of the given subjects."""
-        return self.subset(np.isin(self.subjects, list(subjects)))
+        return self.subset(select(self.subjects, subjects))
 
     def class_counts(self) -> dict[str, int]:
         """Windows per class name (classes with none included)."""
         counts = np.bincount(self.labels[self.labels >= 0], minlength=len(self.classes))
         return dict(zip(self.classes, counts.tolist()))
+
+
+def pool(parts: Mapping[str, Windows], classes: Sequence[str] | None = None) -> Windows:
+    """Windows of several datasets as one view: one class per activity phrase (``classes``, default the
+    phrases in order of first appearance), subjects and recordings prefixed ``dataset/``."""
+    classes = list(classes) if classes is not None else list(dict.fromkeys(c for w in parts.values() for c in w.classes))
+    index = {c: i for i, c in enumerate(classes)}
+    missing = sorted({c for w in parts.values() for c in w.classes} - set(index))
+    if missing:
+        raise ValueError(f"pooled classes lack the phrases {missing}")
+
+    def labels(w: Windows) -> np.ndarray:
+        remap = np.array([index[c] for c in w.classes] + [-1], dtype=np.int32)
+        return remap[np.where(w.labels < 0, len(w.classes), w.labels)]
+
+    def joined(values) -> np.ndarray:
+        values = list(values)
+        return np.concatenate(values) if values else np.empty(0, dtype=object)
+
+    return Windows(
+        x=_pooled_rows([w.x for w in parts.values()]),
+        labels=joined(labels(w) for w in parts.values()).astype(np.int32),
+        subjects=joined(prefixed(w.subjects, f"{n}/") for n, w in parts.items()),
+        recordings=joined(prefixed(w.recordings, f"{n}/") for n, w in parts.items()),
+        starts=joined(np.asarray(w.starts, dtype=np.float64) for w in parts.values()),
+        classes=classes,
+    )
 
 
 def window_recording(recording: Recording, config: WindowConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,7 +286,7 @@ def make_windows(recordings: Iterable[Recording], classes: list[str], config: Wi
     )
 
 
-def channel_stats(x: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
+def channel_stats(x: np.ndarray, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and standard deviation of (N, 3, T) windows, in chunks (works on memmaps)."""
     total = np.zeros(3)
     squares = np.zeros(3)

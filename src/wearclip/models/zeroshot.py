@@ -33,13 +33,18 @@ class ZeroShotClassifier:
         self.model = model
         self.prototypes = model.class_prototypes(class_sentences)
 
-    def scores(self, x: np.ndarray) -> torch.Tensor:
-        """(N, C) cosine similarities of windows to class prototypes."""
-        return embed_windows(self.model, x) @ self.prototypes.T
+    def scores(self, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
+        """(N, C) cosine similarities of windows to class prototypes, a batch at a time (no (N, D)
+        embeddings are held)."""
+        return batched(self._scores, x, len(self.prototypes), batch_size, self.model)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Class index per window."""
-        return self.scores(x).argmax(1).numpy()
+    def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        """Class index per window, a batch at a time (no (N, C) scores are held)."""
+        best = batched(lambda b: self._scores(b).argmax(1, keepdim=True), x, 1, batch_size, self.model)
+        return best[:, 0].long().numpy()
+
+    def _scores(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.encode_sensor(x).float() @ self.prototypes.T.to(x.device)
 
     def predict_features(self, features: torch.Tensor) -> np.ndarray:
         """Class index per window from precomputed :func:`window_features` (in memory: one pass)."""

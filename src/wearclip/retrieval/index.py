@@ -6,10 +6,13 @@ Layout of an index folder::
     embeddings.npy    (count, dim) float16, L2-normalised, opened memory-mapped
     manifest.parquet  one row per window: subject, recording, start, end (s from recording start), label
 
-Exact search works chunk by chunk, so memory stays at one chunk. A few queries score every stored vector
-with a float16 matrix-vector product (fast on CPUs with F16C, accumulated in float32) and rescore each
-chunk's best candidates in float32; a batch of queries converts each chunk to float32 once. Either way
-the results equal a float32 brute force over the stored vectors. The FAISS backend
+Exact search is one pass over the vectors, chunk by chunk, so memory stays at one chunk. A few queries
+score every stored vector with a float16 matrix-vector product (fast on CPUs with F16C, accumulated in
+float32) and rescore each chunk's best candidates in float32. A batch of queries converts each chunk to
+float32 once and scores it with one matrix product; a running top-k keeps, per query, only rows that
+beat its current k-th best score, so after the first chunk almost nothing but the product is done and
+64 queries cost about one pass over the index. Either way the results equal a float32 brute force over
+the stored vectors. The FAISS backend
 (``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and returns the same results.
 Ties in similarity are broken by the lower window id.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -37,6 +41,7 @@ from ..io import atomic_directory, check_output
 from ..models.saving import WEIGHTS_NAME
 from ..models.wearclip import WearClip
 from ..models.zeroshot import embed_windows
+from ..progress import track
 
 FORMAT_VERSION = 1
 INFO_NAME = "index.json"
@@ -44,6 +49,8 @@ EMBEDDINGS_NAME = "embeddings.npy"
 MANIFEST_NAME = "manifest.parquet"
 MANIFEST_COLUMNS = ("subject", "recording", "start", "end", "label")
 CHUNK_ROWS = 1 << 18
+BATCH_CHUNK_ROWS = 1 << 15
+"""Rows per chunk for a batch of queries, whose chunk is converted to float32 (16 MB at 128 dimensions)."""
 APPROX_ERROR = 2.0**-9
 """Bound on |float16 score - float32 score| for unit vectors: rounding the query to float16 moves a score by
 at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^-11; twice their sum."""
@@ -190,7 +197,7 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
     if checkpoint is not None:
         checkpoint = Path(checkpoint).resolve()
         info.checkpoint, info.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint / WEIGHTS_NAME)
-    stream = recording_windows(dataset, window, subjects, recordings)
+    stream = track(recording_windows(dataset, window, subjects, recordings), f"indexing {dataset.name} (recordings)")
     try:
         return write_index(path, embedded_batches(model, stream, batch_size), info, overwrite)
     except ValueError as error:
@@ -200,40 +207,66 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
         raise
 
 
-def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int = CHUNK_ROWS,
+def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None = None,
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` rows of float16 ``embeddings`` (n, d) by inner product with each unit-norm query (q, d).
 
-    Returns float32 scores and int64 ids (q, k), best first, equal to a float32 brute force. Chunk by
-    chunk: fewer than FLOAT32_QUERIES queries go through :func:`rescored_top_k` one at a time, more are
-    scored in float32 together."""
+    Returns float32 scores and int64 ids (q, k), best first (ties: the lower id), equal to a float32
+    brute force. Chunk by chunk: fewer than FLOAT32_QUERIES queries go through :func:`rescored_top_k`
+    one at a time, more are scored in float32 together and pruned by :func:`beating`."""
     queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
     n, k = len(embeddings), min(k, len(embeddings))
-    best_scores = torch.empty(len(queries), 0)
-    best_ids = torch.empty(len(queries), 0, dtype=torch.long)
+    chunk_rows = chunk_rows or (CHUNK_ROWS if len(queries) < FLOAT32_QUERIES else BATCH_CHUNK_ROWS)
+    best_scores = torch.full((len(queries), k), -math.inf)
+    best_ids = torch.full((len(queries), k), n, dtype=torch.long)
     for lo in range(0, n, chunk_rows):
         block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
         if len(queries) >= FLOAT32_QUERIES:
-            scores, ids = (queries @ block.float().T).topk(min(k, len(block)), dim=1)
+            scores, ids = beating(queries @ block.float().T, best_scores[:, -1], k)
         else:
-            scores, ids = (torch.stack(t) for t in zip(*(rescored_top_k(block, q, k) for q in queries)))
-        best_scores = torch.cat([best_scores, scores], dim=1)
-        best_ids = torch.cat([best_ids, ids + lo], dim=1)
-        best_scores, best_ids = ranked(best_scores, best_ids, k)
+            scores, ids = padded([rescored_top_k(block, q, k) for q in queries])
+        best_scores, best_ids = ranked(torch.cat([best_scores, scores], 1), torch.cat([best_ids, ids + lo], 1), k)
     return best_scores.numpy(), best_ids.numpy()
 
 
+def beating(scores: torch.Tensor, kth: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row of (q, m) ``scores``, the (score, column) pairs that can enter a top-``k`` whose k-th
+    score is ``kth``: those above it (rows seen before have lower ids, so an equal score loses), or,
+    while a row has fewer than k results, those at least its k-th score in this block (ties kept, for
+    :func:`ranked` to order by id). Only rows whose maximum passes are looked at. Padded with -inf."""
+    filling = torch.isinf(kth)
+    empty = (scores.new_empty(0), torch.empty(0, dtype=torch.long))
+    results = [empty] * len(scores)
+    for r in ((scores.amax(1) > kth) | filling).nonzero()[:, 0].tolist():
+        row = scores[r]
+        keep = row >= row.topk(min(k, len(row))).values[-1] if filling[r] else row > kth[r]
+        columns = keep.nonzero()[:, 0]
+        results[r] = (row[columns], columns)
+    return padded(results)
+
+
+def padded(results: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-query (scores, ids) of different lengths as (q, longest) tensors padded with -inf."""
+    width = max((len(s) for s, _ in results), default=0)
+    scores = torch.full((len(results), width), -math.inf)
+    ids = torch.zeros((len(results), width), dtype=torch.long)
+    for i, (s, c) in enumerate(results):
+        scores[i, : len(s)], ids[i, : len(s)] = s, c
+    return scores, ids
+
+
 def rescored_top_k(block: torch.Tensor, query: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Exact top-``k`` (scores, rows) of a float16 block for one query: score every row with a float16
-    matrix-vector product, rescore the best in float32, and widen the candidate set until no row outside
-    it can beat the k-th (see APPROX_ERROR)."""
+    """Candidates for the exact top-``k`` (scores, rows) of a float16 block for one query: score every
+    row with a float16 matrix-vector product, rescore the best in float32, and widen the candidate set
+    until no row outside it can reach the k-th (see APPROX_ERROR); all candidates are returned, with
+    exact scores, so ties at the k-th are settled by :func:`ranked`."""
     approx = torch.mv(block, query.half())
     m = min(len(block), k + 32)
     while True:
         values, rows = approx.topk(m)
-        top = (block[rows].float() @ query).topk(min(k, m))
-        if m == len(block) or float(top.values[-1]) > float(values[-1]) + APPROX_ERROR:
-            return top.values, rows[top.indices]
+        exact = block[rows].float() @ query
+        if m == len(block) or float(exact.topk(min(k, m)).values[-1]) > float(values[-1]) + APPROX_ERROR:
+            return exact, rows
         m = min(len(block), 4 * m)
 
 

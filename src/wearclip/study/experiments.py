@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import OutputError, UnknownNameError
 from ..io import claim_directory, write_json
+from ..progress import track
 from .protocols import EvalSettings, ProtocolRunner, Setup
 from .report import render_report, results_frame, summary_table
 
@@ -288,7 +289,7 @@ def run_experiment(spec: RunSpec, out: str | Path | None = None, log=print) -> P
     todo = [(row, target, seed) for row in rows for target in targets for seed in range(spec.seeds)
             if not cell_path(out, row.id, target, seed).is_file()]
     log(f"{spec.experiment}: {len(rows) * len(targets) * spec.seeds - len(todo)} cells done, {len(todo)} to compute")
-    for i, (row, target, seed) in enumerate(todo, 1):
+    for i, (row, target, seed) in enumerate(track(todo, f"{spec.experiment} cells"), 1):
         started = time.perf_counter()
         scores = runner.run(row.setup, target, seed)
         seconds = time.perf_counter() - started

@@ -43,7 +43,7 @@ from ..config.train import TrainConfig
 from ..config.window import WindowConfig
 from ..data import datasets
 from ..data.splits import SubjectSplit, k_shot, subject_split
-from ..data.windows import Windows
+from ..data.windows import Windows, pool
 from ..errors import UnknownNameError
 from ..io import write_json
 from ..metrics import evaluate_predictions, random_guesses
@@ -141,22 +141,6 @@ def restrict(windows: Windows, classes: Sequence[str]) -> Windows:
     return part
 
 
-def union(parts: dict[str, Windows]) -> Windows:
-    """Windows of several datasets as one set: subjects and recordings prefixed ``dataset/``, classes
-    merged by phrase (first appearance sets the order)."""
-    classes = list(dict.fromkeys(c for w in parts.values() for c in w.classes))
-    index = {c: i for i, c in enumerate(classes)}
-    remap = {name: np.array([index[c] for c in w.classes], dtype=np.int32) for name, w in parts.items()}
-    return Windows(
-        x=np.concatenate([np.asarray(w.x) for w in parts.values()]),
-        labels=np.concatenate([remap[n][w.labels] for n, w in parts.items()]),
-        subjects=np.concatenate([np.char.add(f"{n}/", w.subjects.astype(str)) for n, w in parts.items()]),
-        recordings=np.concatenate([np.char.add(f"{n}/", w.recordings.astype(str)) for n, w in parts.items()]),
-        starts=np.concatenate([w.starts for w in parts.values()]),
-        classes=classes,
-    )
-
-
 def draw_shots(windows: Windows, k: int, seed: int) -> tuple[Windows, dict[str, int]]:
     """``k`` windows per class with ``seed``; a class with fewer gives all of them (returned by name)."""
     counts = np.bincount(windows.labels, minlength=len(windows.classes))
@@ -250,7 +234,7 @@ class ProtocolRunner:
         if (folder / "recipe.json").is_file():
             return WearClip.from_pretrained(folder)
         train_parts, val_parts = self.pretraining_data(sources, target, exclude)
-        train = union(train_parts)
+        train = pool(train_parts)
         sentences = self.sentences(train_parts, train.classes, mode, seed)
         config = config.with_provenance(window=self.settings.data.window, pretrained_on=list(sources),
                                         vocabulary_version=vocabulary_tag(sources[0]))
@@ -301,7 +285,7 @@ class ProtocolRunner:
         train_parts, val_parts = self.pretraining_data(sources, target)
         started = time.perf_counter()
         self.log(f"pre-training {setup.method} on {', '.join(sources)} (seed {seed})")
-        result = fit_ssl(model, union(train_parts), union(val_parts), train_config)
+        result = fit_ssl(model, pool(train_parts), pool(val_parts), train_config)
         result.model.save_pretrained(folder)
         write_json(folder / "recipe.json", recipe | {"best_epoch": result.best_epoch,
                                                      "seconds": time.perf_counter() - started})

@@ -13,14 +13,13 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from ..config.presets import dump_config
 from ..config.run import PretrainConfig
 from ..data import datasets
 from ..data.splits import subject_split
-from ..data.windows import Windows, make_windows
+from ..data.windows import Windows, make_windows, pool
 from ..errors import ConfigError, OutputError
 from ..io import check_claim, claim_directory, write_json, write_text
 from ..metrics import evaluate_predictions
@@ -32,21 +31,6 @@ from ..text import class_sentences, vocabulary_tag
 from ..text.encoders import default_text_encoder
 from ..train import distributed
 from ..train.pretrain import fit_pretraining
-
-
-def pool(parts: list[Windows], classes: list[str]) -> Windows:
-    """Windows of several datasets as one set labelled by ``classes`` (the union of their phrases)."""
-    index = {c: i for i, c in enumerate(classes)}
-    if len(parts) == 1 and parts[0].classes == classes:
-        return parts[0]
-    return Windows(
-        x=np.concatenate([np.asarray(p.x) for p in parts]),
-        labels=np.concatenate([np.array([index[c] for c in p.classes])[p.labels] for p in parts]).astype(np.int32),
-        subjects=np.concatenate([p.subjects for p in parts]),
-        recordings=np.concatenate([p.recordings for p in parts]),
-        starts=np.concatenate([p.starts for p in parts]),
-        classes=list(classes),
-    )
 
 
 def open_windows(config: PretrainConfig, log: Callable[[str], None]) -> dict[str, tuple[Windows, Windows, Windows, dict]]:
@@ -138,7 +122,7 @@ def run_pretraining(
     build_imu_encoder(config.model.imu_encoder, **config.model.imu_kwargs)
     parts = open_windows(config, log)  # every dataset read (or its cache opened) before anything is written
     classes = list(dict.fromkeys(c for train, _, _, _ in parts.values() for c in train.classes))
-    train = pool([p[0] for p in parts.values()], classes)
+    train = pool({name: p[0] for name, p in parts.items()}, classes)
     training = sentences_by_phrase(config, config.text.mode, parts)
     evaluation = sentences_by_phrase(config, config.text.eval_mode, parts)
 

@@ -192,7 +192,7 @@ class Trainer:
             raise ValueError("nothing to train: no parameter requires a gradient")
         self.params = [p for _, p in named]
         self.optimizer = torch.optim.AdamW(param_groups(named, config), lr=config.lr)
-        total = config.epochs * self.steps_per_epoch
+        total = min(config.epochs * self.steps_per_epoch, config.max_steps or math.inf)
         warmup = round(config.warmup_epochs * self.steps_per_epoch)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda step: lr_factor(step, warmup, total, config.schedule, config.min_lr_ratio)
@@ -278,6 +278,8 @@ class Trainer:
             state.batch, state.step = index + 1, state.step + 1
             epoch_loss += logs["loss"].double()
             self._after_step(state, logs, epoch_loss)
+            if state.step == self.config.max_steps:
+                break
         self._end_epoch(state, epoch_loss.item() / max(1, state.batch), started)
 
     def _after_step(self, state: TrainState, logs: dict[str, torch.Tensor], epoch_loss: torch.Tensor) -> None:
@@ -318,7 +320,8 @@ class Trainer:
         record |= {"val_score": score, "best": state.best_epoch == epoch, "seconds": time.perf_counter() - started}
         state.history.append(record)
         state.epoch, state.batch, state.loss_sum = epoch + 1, 0, 0.0
-        state.done = epoch + 1 >= self.config.epochs or epoch - state.best_epoch >= self.config.patience
+        state.done = (epoch + 1 >= self.config.epochs or epoch - state.best_epoch >= self.config.patience
+                      or state.step == self.config.max_steps)
         if self.run_dir is not None:
             self._save_last(state)
         self._emit(record)

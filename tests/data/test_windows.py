@@ -1,0 +1,108 @@
+"""Window sets are views: selections and pools of a store keep reading its memmap, never copy it;
+statistics stream in chunks and equal the in-memory ones; a store built in 2 processes is the same bytes."""
+
+import numpy as np
+import pytest
+
+from tests.support import formats
+from wearclip.data import datasets
+from wearclip.data.splits import k_shot
+from wearclip.data.store import WindowStore
+from wearclip.data.windows import Rows, Windows, channel_stats, pool
+
+
+@pytest.fixture
+def store_windows(tmp_path):
+    dataset = datasets.load("mhealth", formats.mhealth(tmp_path / "mhealth"))
+    return WindowStore(tmp_path / "cache").open(dataset)
+
+
+def in_memory(windows: Windows) -> np.ndarray:
+    """Every row of a view, read the plain way (reference)."""
+    (base,) = windows.x.bases
+    return np.asarray(base)[windows.x.rows()]
+
+
+def test_selections_and_pools_are_views_of_the_store_memmap(store_windows):
+    w = store_windows
+    (memmap,) = w.x.bases
+    assert isinstance(memmap, np.memmap)
+    subject = w.of_subjects([w.subjects[0]])
+    shots = subject.subset(k_shot(subject.labels, 2, seed=0))
+    pooled = pool({"a": shots, "b": w.of_subjects([w.subjects[-1]])})
+    for view in (subject, shots, pooled):
+        assert isinstance(view.x, Rows)
+        assert view.x.bases == (memmap,) and view.x.bases[0] is memmap  # one base, the store's, not a copy
+        assert np.shares_memory(view.x.bases[0], memmap)
+    assert len(shots) == 2 * len(set(subject.labels.tolist()))
+    np.testing.assert_array_equal(shots.x[:], in_memory(w)[np.flatnonzero(w.subjects == w.subjects[0])][
+        k_shot(subject.labels, 2, seed=0)])
+    np.testing.assert_array_equal(pooled.x[:], np.concatenate([in_memory(shots), in_memory(pooled.subset(
+        np.arange(len(shots), len(pooled))))]))
+
+
+def test_rows_read_in_any_order_return_the_requested_order(store_windows):
+    w = store_windows
+    reference = np.asarray(w.x.bases[0])
+    for positions in (np.array([7, 2, 5, 2, 0]), np.array([6, 4, 4])):  # repeats, as span-long as a slice
+        np.testing.assert_array_equal(w.x[positions], reference[positions])
+    np.testing.assert_array_equal(w.x[3], reference[3])
+    np.testing.assert_array_equal(w.x[4:9], reference[4:9])
+    mask = w.labels == w.labels[0]
+    np.testing.assert_array_equal(w.x[mask], reference[mask])
+    assert w.x[positions].dtype == np.float32 and w.x.shape == reference.shape
+
+
+def test_views_of_windows_in_memory_share_their_array():
+    x = np.random.default_rng(0).normal(size=(10, 3, 4)).astype(np.float32)
+    w = Windows(x, np.arange(10) % 2, np.array(["a"] * 5 + ["b"] * 5), np.array(["r"] * 10), np.arange(10.0), ["u", "v"])
+    part = w.of_subjects(["b"]).subset(np.array([True, False, True, False, True]))
+    assert part.x.bases[0] is x
+    np.testing.assert_array_equal(part.x[:], x[[5, 7, 9]])
+
+
+def test_pool_merges_phrases_prefixes_subjects_and_keeps_bases_once():
+    rng = np.random.default_rng(1)
+    xa, xb = (rng.normal(size=(n, 3, 4)).astype(np.float32) for n in (6, 4))
+    a = Windows(xa, np.array([0, 1, 0, 1, -1, 0]), np.array(["1"] * 6), np.array(["r"] * 6), np.zeros(6), ["walking", "sitting"])
+    b = Windows(xb, np.array([0, 1, 1, 0]), np.array(["1", "1", "2", "2"]), np.array(["q"] * 4), np.ones(4),
+                ["cycling", "walking"])
+    u = pool({"a": a.subset(np.arange(1, 6)), "b": b, "a2": a.subset(np.array([0]))})
+    assert u.classes == ["walking", "sitting", "cycling"]
+    assert u.labels.tolist() == [1, 0, 1, -1, 0, 2, 0, 0, 2, 0]
+    assert u.subjects.tolist() == ["a/1"] * 5 + ["b/1", "b/1", "b/2", "b/2", "a2/1"]
+    assert len(u.x.bases) == 2 and u.x.bases[0] is xa and u.x.bases[1] is xb
+    np.testing.assert_array_equal(u.x[:], np.concatenate([xa[1:], xb, xa[:1]]))
+    with pytest.raises(ValueError, match="sitting"):
+        pool({"a": a}, classes=["walking"])
+
+
+def test_chunked_channel_stats_equal_in_memory_ones(tmp_path):
+    rng = np.random.default_rng(2)
+    n, t = 5000, 50
+    x = np.memmap(tmp_path / "x.f32", dtype="<f4", mode="w+", shape=(n, 3, t))
+    x[:] = rng.normal([[1.0], [0.0], [-0.5]], [[0.5], [0.2], [1.0]], size=(n, 3, t))
+    x.flush()
+    view = Rows([np.memmap(tmp_path / "x.f32", dtype="<f4", mode="r", shape=(n, 3, t))]).take(np.arange(0, n, 3))
+    mean, std = channel_stats(view, chunk=97)  # many uneven chunks
+    whole = np.asarray(x, dtype=np.float64)[::3]
+    ref_mean, ref_std = whole.mean(axis=(0, 2)), whole.std(axis=(0, 2))
+    # Both sum the same float32 values in float64 (relative error <= count * 2^-53 each way), and the
+    # variance is E[x^2] - mean^2: its error is that of E[x^2], amplified by E[x^2] / var; the results
+    # are rounded to float32 (2^-24 relative).
+    count = whole.shape[0] * t
+    sum_error = count * 2.0**-53
+    second = (whole**2).mean(axis=(0, 2))
+    assert np.all(np.abs(mean - ref_mean) <= 2.0**-24 * np.abs(ref_mean) + 2 * sum_error * np.abs(whole).mean(axis=(0, 2)))
+    var_error = 2 * sum_error * second / ref_std**2
+    assert np.all(np.abs(std / ref_std - 1) <= 2.0**-24 + var_error)
+
+
+@pytest.mark.slow
+def test_store_built_in_two_processes_has_the_same_bytes(tmp_path):
+    dataset = datasets.load("mhealth", formats.mhealth(tmp_path / "mhealth"))
+    one, two = WindowStore(tmp_path / "one"), WindowStore(tmp_path / "two")
+    one.open(dataset)
+    two.open(dataset, processes=2)
+    for name in ("x.f32", "windows.parquet", "manifest.json"):
+        assert (one.path(dataset) / name).read_bytes() == (two.path(dataset) / name).read_bytes(), name
