@@ -20,6 +20,13 @@ def test_plain_lines_say_what_how_far_and_how_long(capsys, monkeypatch):
     assert lines[-1].startswith("indexing demo: 3/3 (")
 
 
+def test_short_work_prints_no_plain_line(capsys):
+    with progress.Bar("windowing x", total=2) as bar:
+        bar.advance()
+        bar.advance()
+    assert capsys.readouterr().err == ""
+
+
 def test_quiet_prints_nothing(capsys):
     progress.configure(quiet=True)
     with progress.Bar("windowing x") as bar:

@@ -37,7 +37,7 @@ class Bar:
 
     ``total=None`` when the amount of work is not known in advance (a count, no ETA). On a terminal a
     rich bar (done/total, elapsed, remaining, ``info``); otherwise a plain line every PLAIN_EVERY seconds
-    and one at the end; when quiet, nothing."""
+    and, after such lines, one at the end (work shorter than PLAIN_EVERY prints nothing); when quiet, nothing."""
 
     def __init__(self, description: str, total: int | None = None) -> None:
         self.description, self.total = description, total
@@ -95,8 +95,8 @@ class Bar:
     def __exit__(self, *exc) -> None:
         if self._progress is not None:
             self._progress.stop()
-        elif not quiet() and exc[0] is None:
-            self._plain()
+        elif not quiet() and exc[0] is None and self.shown > self.started:
+            self._plain()  # the closing line of work long enough to have reported on its way
 
 
 def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:

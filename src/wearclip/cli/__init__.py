@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .common import DEBUG_ENV, Boundary, console, set_debug
@@ -29,22 +28,6 @@ def root(
     configure(quiet=quiet)
 
 
-class StepBars:
-    """Training callbacks (see :class:`wearclip.train.Trainer`): one rich bar per training, over its steps."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = None
-
-    def on_start(self, total_steps: int, description: str) -> None:
-        self.task = self.progress.add_task(description, total=total_steps, info="")
-
-    def on_record(self, record: dict) -> None:
-        self.progress.update(self.task, completed=record["step"])
-        if record["kind"] == "epoch":
-            self.progress.update(self.task, info=f"loss {record['loss']:.3f}  val macro-F1 {100 * record['val_score']:.1f}")
-
-
 @app.command()
 def demo(
     out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="Output folder."),
@@ -54,13 +37,11 @@ def demo(
 ) -> None:
     """Pre-train on UCI HAPT train subjects, zero-shot the test subjects, compare with supervised."""
     from ..config.train import TrainConfig
+    from ..progress import TrainingProgress
     from ..study.demo import DemoConfig, run_demo
 
     config = DemoConfig(seed=seed, root=str(root) if root else None, train=TrainConfig(epochs=epochs, seed=seed))
-    columns = [TextColumn("{task.description:<22}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TextColumn("{task.fields[info]}")]
-    with Progress(*columns, console=console) as progress:
-        metrics = run_demo(out, config, log=console.print, callbacks=[StepBars(progress)])
+    metrics = run_demo(out, config, log=console.print, callbacks=[TrainingProgress()])
     table = Table(title=f"UCI HAPT, test subjects {', '.join(metrics['split']['test'])} (seed {seed})")
     for column in ("method", "macro-F1", "accuracy", "weighted F1"):
         table.add_column(column)

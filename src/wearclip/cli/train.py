@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import app
 from .common import console
-
-
-def step_info(record: dict) -> str:
-    parts = [f"loss {record['loss']:.3f}", f"lr {record['lr']:.2e}"]
-    if "temperature" in record:
-        parts.append(f"T {record['temperature']:.4f}")
-    return "  ".join(parts)
-
-
-def epoch_line(record: dict) -> str:
-    metrics = "  ".join(f"{k} {v:.4f}" for k, v in record.items() if k.startswith("val_") and k != "val_score")
-    mark = "  [green]best[/green]" if record["best"] else ""
-    return f"epoch {record['epoch']}: loss {record['loss']:.4f}  {metrics}  ({record['seconds']:.0f} s){mark}"
 
 
 @app.command("pretrain")
@@ -51,32 +36,14 @@ def pretrain_command(
         console.print(dump_config(resolved), end="", markup=False, highlight=False)
         return
 
+    from ..progress import TrainingProgress
     from ..study.run import run_pretraining
     from ..train import distributed
 
     main = distributed.is_main() if distributed.active() else int(__import__("os").environ.get("RANK", "0")) == 0
-    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[info]}")]
-    progress = Progress(*columns, console=console, disable=not main)
-    task = None
-
-    def on_step(record: dict) -> None:
-        nonlocal task
-        total = record["steps_per_epoch"] * resolved.train.epochs
-        if task is None:
-            task = progress.add_task(resolved.name, total=total, info="")
-        progress.update(task, completed=record["step"], info=step_info(record))
-
-    def on_epoch(record: dict) -> None:
-        if task is not None:
-            progress.update(task, completed=record["step"])
-        progress.console.print(epoch_line(record))
-
     try:
-        with progress:
-            bar = SimpleNamespace(on_record=lambda record: (on_step if record["kind"] == "step" else on_epoch)(record))
-            summary = run_pretraining(resolved, out, resume, callbacks=[bar],
-                                      log=progress.console.print if main else lambda _: None)
+        summary = run_pretraining(resolved, out, resume, callbacks=[TrainingProgress(resolved.name)] if main else [],
+                                  log=console.print if main else lambda _: None)
     finally:
         distributed.teardown()
     if main:
