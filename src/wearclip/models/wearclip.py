@@ -14,6 +14,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..config.model import WearClipConfig
+from ..data.gravity import to_frame
 from ..io import atomic_directory
 from ..text.encoders import TextEncoder, default_text_encoder
 from .heads import ProjectionHead
@@ -71,7 +72,9 @@ class WearClip(nn.Module):
         self.sensor_std.copy_(torch.as_tensor(std, dtype=torch.float32))
 
     def sensor_features(self, x: torch.Tensor) -> torch.Tensor:
-        """IMU encoder output for raw (B, 3, T) windows in g, before projection."""
+        """IMU encoder output for raw (B, 3, T) windows in g, before projection: expressed in the
+        configured frame (see :mod:`wearclip.data.gravity`), then normalised."""
+        x = to_frame(x, self.config.frame)
         x = (x - self.sensor_mean[None, :, None]) / self.sensor_std[None, :, None]
         return self.imu(x)
 

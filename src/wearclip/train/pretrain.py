@@ -12,15 +12,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..config.augment import AugmentConfig
+from ..config.augment import AugmentConfig, RotationMode
 from ..config.objective import ObjectiveConfig
 from ..config.train import TrainConfig
+from ..data.gravity import frame_windows
 from ..data.windows import Windows, channel_stats
 from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
 from ..objectives import contrastive_loss, nt_xent_loss
-from .augment import augment
+from .augment import augment, random_orientation
 from .distributed import gather_with_grad
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
@@ -101,20 +102,22 @@ def sentence_table(class_sentences: Sequence[Sequence[str]]) -> tuple[list[str],
 class PretrainBatches:
     """Builds :class:`PretrainBatch` es from windows: draws one sentence per window of the global
     batch (uniformly among its class's sentences), loads this process's windows, and for SLIP
-    makes two augmented views, all from the batch's generator."""
+    makes two augmented views, all from the batch's generator; ``rotation`` turns every window to a
+    random orientation first (see :func:`~wearclip.train.augment.random_orientation`)."""
 
     def __init__(self, windows: Windows, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
-                 augment_config: AugmentConfig | None = None) -> None:
+                 augment_config: AugmentConfig | None = None, rotation: RotationMode = "none") -> None:
         self.x = windows.x
         self.labels = torch.as_tensor(labels, dtype=torch.long)
         self.table, self.counts = table, counts
         self.augment_config = augment_config
+        self.rotation = rotation
 
     def __call__(self, batch: GlobalBatch, device: torch.device) -> PretrainBatch:
         labels = self.labels[batch.indices]
         pick = (batch.random(local=False).rand() * self.counts[labels]).long()
         sentence_ids = self.table[labels, pick]
-        x = to_device(self.x[batch.local], device)
+        x = random_orientation(to_device(self.x[batch.local], device), batch.random(), self.rotation)
         views = None
         if self.augment_config is not None:
             rng = batch.random()
@@ -162,12 +165,12 @@ def pretrain(
         if missing:
             raise ValueError(f"validation set {name!r} has classes without training sentences: {missing}")
 
-    model.set_normalization(*channel_stats(train.x))
+    model.set_normalization(*channel_stats(frame_windows(train.x, model.config.frame)))
     unique, table, counts = sentence_table(class_sentences)
     text = unique if model.text_encoder is not None else model.frozen_text_encoder().encode(unique)
     task = ContrastiveObjective(model, text, objective)
     augment_config = objective.augment if objective.simclr_weight > 0 else None
-    make_batch = PretrainBatches(train, train.labels, table, counts, augment_config)
+    make_batch = PretrainBatches(train, train.labels, table, counts, augment_config, objective.rotation)
 
     def validate() -> dict[str, float]:
         scores, losses = {}, []
