@@ -317,7 +317,7 @@ def load_cells(out: Path) -> pd.DataFrame:
 
 def write_outputs(spec: RunSpec, out: Path) -> None:
     """Rewrite results.csv, table.csv, the plots and report.md from the finished cells."""
-    from ..io import atomic_path
+    from ..io import atomic_path, write_text
     from . import plots
 
     cells = load_cells(out)
@@ -339,6 +339,4 @@ def write_outputs(spec: RunSpec, out: Path) -> None:
                   [f for f in figures if f is not None])
     appendix = experiment(spec.experiment).appendix
     if appendix is not None:
-        report = (out / "report.md").read_text(encoding="utf-8") + appendix(cells)
-        with atomic_path(out / "report.md") as tmp:
-            tmp.write_text(report, encoding="utf-8")
+        write_text(out / "report.md", (out / "report.md").read_text(encoding="utf-8") + appendix(cells))

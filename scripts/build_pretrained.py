@@ -1,0 +1,66 @@
+"""Build the shipped model ``wearclip-base`` (src/wearclip/models/pretrained/wearclip-base) from the real datasets.
+
+Usage: python scripts/build_pretrained.py [--data ../shared/data] [--out src/wearclip/models/pretrained/wearclip-base]
+
+The recipe of the ``generalise`` experiment's ``recipe`` row (gravity-aligned frame, random rotation
+about gravity, placement sentences) pre-trained on all five shared datasets: every subject of each
+except its validation subjects, which drive early stopping; at most 250 windows per class per
+dataset, seed 0. Writes config.json and model.safetensors atomically (MODEL_CARD.md is hand-written
+beside them). With one thread on the CPU the result is the same file byte for byte on the same
+library versions; tests/models/test_pretrained.py checks that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+from wearclip.config.train import TrainConfig
+from wearclip.io import atomic_directory
+from wearclip.models.wearclip import CONFIG_NAME, WEIGHTS_NAME
+from wearclip.study.generalise import DATASETS, GeneraliseRunner, recipe_setup
+from wearclip.study.protocols import DataSettings, EvalSettings
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "wearclip" / "models" / "pretrained" / "wearclip-base"
+FOLDERS = {"uci-hapt": "uci-hapt", "mobifall": "mobifall-v2", "seglearn-watch": "seglearn-watch", "dsads": "dsads",
+           "wisdm": "wisdm-2019"}
+"""Folder of each dataset under the shared data root."""
+EPOCHS = 5
+SEED = 0
+
+
+def build(data: Path, out: Path) -> Path:
+    """Pre-train wearclip-base from the datasets under ``data`` and write it to ``out``."""
+    torch.set_num_threads(1)
+    roots = {name: str(data / FOLDERS[name]) for name in DATASETS}
+    with tempfile.TemporaryDirectory() as cache:
+        settings = EvalSettings(data=DataSettings(roots=roots), checkpoints=cache,
+                                pretrain=TrainConfig(epochs=EPOCHS, patience=EPOCHS, device="cpu"))
+        runner = GeneraliseRunner(settings, DATASETS)
+        setup = recipe_setup().model_copy(update={"pretrain_on": DATASETS})
+        model = runner.pretrained_nls(setup, target="", seed=SEED)  # no target: every source gives train + test subjects
+        folder = Path(cache) / "model"
+        model.save_pretrained(folder)
+        with atomic_directory(out) as tmp:
+            for name in (CONFIG_NAME, WEIGHTS_NAME):
+                shutil.copyfile(folder / name, tmp / name)
+            card = out / "MODEL_CARD.md"
+            if card.is_file():
+                shutil.copyfile(card, tmp / "MODEL_CARD.md")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"), help="folder holding the five datasets")
+    parser.add_argument("--out", type=Path, default=OUT, help="checkpoint folder to write")
+    args = parser.parse_args()
+    print(build(args.data, args.out))
+
+
+if __name__ == "__main__":
+    main()
