@@ -26,9 +26,9 @@ from wearclip.study.generalise import DATASETS, GeneraliseRunner, recipe_setup
 from wearclip.study.protocols import DataSettings, EvalSettings
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "wearclip" / "models" / "pretrained" / "wearclip-base"
-FOLDERS = {"uci-hapt": "uci-hapt", "mobifall": "mobifall-v2", "seglearn-watch": "seglearn-watch", "dsads": "dsads",
-           "wisdm": "wisdm-2019"}
-"""Folder of each dataset under the shared data root."""
+FOLDERS = {"mobifall": "mobifall-v2", "seglearn-watch": "seglearn-watch", "dsads": "dsads", "wisdm": "wisdm-2019"}
+"""Folder of each dataset under the shared data root (UCI HAPT is read from the package's embedded copy,
+as in the generalise experiment)."""
 EPOCHS = 5
 SEED = 0
 
@@ -36,7 +36,7 @@ SEED = 0
 def build(data: Path, out: Path) -> Path:
     """Pre-train wearclip-base from the datasets under ``data`` and write it to ``out``."""
     torch.set_num_threads(1)
-    roots = {name: str(data / FOLDERS[name]) for name in DATASETS}
+    roots = {name: str(data / folder) for name, folder in FOLDERS.items()}
     with tempfile.TemporaryDirectory() as cache:
         settings = EvalSettings(data=DataSettings(roots=roots), checkpoints=cache,
                                 pretrain=TrainConfig(epochs=EPOCHS, patience=EPOCHS, device="cpu"))

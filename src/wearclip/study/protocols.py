@@ -42,6 +42,7 @@ from ..config.objective import ObjectiveConfig
 from ..config.train import TrainConfig
 from ..config.window import WindowConfig
 from ..data import datasets
+from ..data.gravity import frame_windows
 from ..data.splits import SubjectSplit, k_shot, subject_split
 from ..data.windows import Windows, channel_stats
 from ..io import atomic_path, write_json
@@ -336,7 +337,7 @@ class ProtocolRunner:
         else:
             model = self.pretrained_nls(setup, target, seed)
             if setup.target_statistics:
-                model.set_normalization(*channel_stats(parts["train"].x))
+                model.set_normalization(*channel_stats(frame_windows(parts["train"].x, model.config.frame)))
             if setup.adapt:
                 train, details["capped"] = self.labelled(setup, target, seed)
                 _, pretraining, mode = self.recipe_of(setup)
