@@ -89,6 +89,10 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
         ("placement", "+ sentences naming the sensor placement (random templates)", placement),
         ("recipe", "Recipe: gravity frame + yaw rotation + placement sentences", recipe),
+        ("baseline/ensemble", "Baseline, recognised with the ensemble of templates and paraphrases",
+         base.model_copy(update={"recognition": "ensemble"})),
+        ("recipe/ensemble", "Recipe, recognised with the ensemble of templates and paraphrases (+ placement)",
+         recipe.model_copy(update={"recognition": "ensemble+placement"})),
     ]
     out += [(f"recipe-without:{name}", f"Recipe without {name} in pre-training", recipe.model_copy(update={"without": (name,)}))
             for name in datasets]
