@@ -3,8 +3,8 @@
 Usage: python scripts/build_pretrained.py [--data ../shared/data] [--out src/wearclip/models/pretrained/wearclip-base]
        python scripts/build_pretrained.py --evaluate    (scores of the shipped model, no training)
 
-The recipe of the ``generalise`` experiment's ``recipe`` row (gravity-aligned frame, random rotation
-about gravity, placement sentences) pre-trained on all five shared datasets: every subject of each
+The recipe of the ``generalise`` experiment's best row, ``gravity`` (gravity-aligned frame, random
+rotation about gravity, base sentences), pre-trained on all five shared datasets: every subject of each
 except its validation subjects, which drive early stopping; at most 250 windows per class per
 dataset, seed 0. Writes config.json and model.safetensors atomically (MODEL_CARD.md is hand-written
 beside them). With one thread on the CPU the result is the same file byte for byte on the same
@@ -23,7 +23,7 @@ import torch
 from wearclip.config.train import TrainConfig
 from wearclip.io import atomic_directory
 from wearclip.models.wearclip import CONFIG_NAME, WEIGHTS_NAME
-from wearclip.study.generalise import DATASETS, GeneraliseRunner, recipe_setup
+from wearclip.study.generalise import DATASETS, GeneraliseRunner, gravity_setup
 from wearclip.study.protocols import DataSettings, EvalSettings
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "wearclip" / "models" / "pretrained" / "wearclip-base"
@@ -42,7 +42,7 @@ def build(data: Path, out: Path) -> Path:
         settings = EvalSettings(data=DataSettings(roots=roots), checkpoints=cache,
                                 pretrain=TrainConfig(epochs=EPOCHS, patience=EPOCHS, device="cpu"))
         runner = GeneraliseRunner(settings, DATASETS)
-        setup = recipe_setup().model_copy(update={"pretrain_on": DATASETS})
+        setup = gravity_setup().model_copy(update={"pretrain_on": DATASETS})
         model = runner.pretrained_nls(setup, target="", seed=SEED)  # no target: every source gives train + test subjects
         folder = Path(cache) / "model"
         model.save_pretrained(folder)
@@ -69,7 +69,7 @@ def evaluate(data: Path, folder: Path) -> dict[str, float]:
     scores = {}
     for name in DATASETS:
         val = runner.split(name)["val"]
-        sentences = class_sentences(val.classes, recipe_setup().recognition, name, SEED)
+        sentences = class_sentences(val.classes, gravity_setup().recognition, name, SEED)
         predictions = ZeroShotClassifier(model, sentences).predict(val.x)
         scores[name] = evaluate_predictions(val.labels, predictions, val.classes).macro_f1
     return scores
