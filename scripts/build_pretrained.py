@@ -7,8 +7,9 @@ The recipe of the ``generalise`` experiment's best row, ``gravity`` (gravity-ali
 rotation about gravity, base sentences), pre-trained on all five shared datasets: every subject of each
 except its validation subjects, which drive early stopping; at most 250 windows per class per
 dataset, seed 0. Writes config.json and model.safetensors atomically (MODEL_CARD.md is hand-written
-beside them). With one thread on the CPU the result is the same file byte for byte on the same
-library versions; tests/models/test_pretrained.py checks that.
+beside them). The result is not bit-identical from run to run (float rounding of cached text
+embeddings and CPU kernels); tests/models/test_pretrained.py checks that a rebuild has the same config
+and validation scores within 5 points of the shipped model.
 """
 
 from __future__ import annotations
