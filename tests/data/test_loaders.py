@@ -30,7 +30,7 @@ def phrases(dataset, recording) -> set[str]:
 
 def test_every_registered_dataset_has_natural_unique_phrases_and_facts():
     assert datasets.names() == sorted(["capture24", "hhar", "myogym", "mobiact", "motionsense", "mhealth", "pamap2",
-                                       "realworld", "uci-hapt", "mobifall", "wisdm", "usc-had", "seglearn-watch",
+                                       "realworld", "uci-hapt", "mobifall", "wisdm", "usc-had", "seglearn-watch", "dsads",
                                        "generic"])
     for name in datasets.names():
         spec = datasets.get(name)

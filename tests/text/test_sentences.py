@@ -108,6 +108,9 @@ def test_mode_sizes(mode):
             "random-template+body-parts": 33,
             "random-template+movement": 33,
             "ensemble": 33 + len(known.paraphrases),
+            "base+placement": 1,
+            "random-template+placement": 33,
+            "ensemble+placement": 33 + len(known.paraphrases),
         }[mode]
         assert len(sentences) == len(set(sentences)) == expected
 

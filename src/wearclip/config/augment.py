@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+RotationMode = Literal["none", "so3", "yaw"]
+"""Random rotation of pre-training windows: none, uniform over SO(3), or about gravity only."""
 
 
 class Jitter(BaseModel):

@@ -4,6 +4,7 @@ window it was trained on, the datasets, the vocabulary version), which the run f
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -36,7 +37,7 @@ class WearClipConfig(AddedOptions):
     """
 
     model_config = ConfigDict(extra="forbid")
-    added_options = ("text_trainable",)
+    added_options = ("text_trainable", "frame")
 
     imu_encoder: str = "conv"
     imu_kwargs: dict = Field(default_factory=dict, description="options of imu_encoder (see wearclip.config.encoders)")
@@ -52,6 +53,9 @@ class WearClipConfig(AddedOptions):
     simclr_dim: int = Field(0, ge=0, description="output width of SLIP's SimCLR head; 0 = no SimCLR head")
     text_trainable: bool = Field(False, description="fine-tune the text encoder with the model (its weights are then "
                                                     "part of the checkpoint); false: frozen, shared and cached")
+    frame: Literal["sensor", "gravity", "invariant"] = Field(
+        "sensor", description="axes the sensor tower sees: the device's own, gravity-aligned (gravity = +z), or "
+                              "orientation-free channels (norm, vertical, horizontal); see wearclip.data.gravity")
     logit_scale_init: float = math.log(1 / 0.07)
     logit_scale_max: float = math.log(100)
     window: WindowConfig = Field(default_factory=WindowConfig)

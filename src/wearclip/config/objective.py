@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from .augment import AugmentConfig
+from .augment import AugmentConfig, RotationMode
+from .compat import AddedOptions
 
 
-class ObjectiveConfig(BaseModel):
+class ObjectiveConfig(AddedOptions):
     """The pre-training objective.
 
     ``clip``: positives are pairs with the identical sentence (so identical texts are never each
     other's negatives). ``unicl``: positives are pairs with the same activity label; across datasets,
     one activity phrase is one label. ``simclr_weight`` > 0 adds SimCLR on two augmented views of
-    each window through the model's own SimCLR head (SLIP).
+    each window through the model's own SimCLR head (SLIP). ``rotation`` rotates every window at
+    random in every step (``so3``: uniformly over all orientations; ``yaw``: about its own gravity
+    estimate), so that the encoder does not learn how the device was held.
     """
 
     model_config = ConfigDict(extra="forbid")
+    added_options = ("rotation",)
 
     name: Literal["clip", "unicl"] = "clip"
     simclr_weight: float = Field(0.0, ge=0, description="lambda of SLIP; 0 = no SimCLR term")
     simclr_temperature: float = Field(0.1, gt=0)
     augment: AugmentConfig = Field(default_factory=AugmentConfig)
+    rotation: RotationMode = Field("none", description="random rotation of every window per step: none, so3, yaw")

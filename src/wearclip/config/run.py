@@ -20,6 +20,9 @@ SENTENCE_MODES = (
     "random-template+body-parts",
     "random-template+movement",
     "ensemble",
+    "base+placement",
+    "random-template+placement",
+    "ensemble+placement",
 )
 
 

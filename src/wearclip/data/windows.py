@@ -20,7 +20,7 @@ a memmap's pages back to the page cache, so a pass over a store leaves the proce
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -286,13 +286,16 @@ def make_windows(recordings: Iterable[Recording], classes: list[str], config: Wi
     )
 
 
-def channel_stats(x: np.ndarray, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and standard deviation of (N, 3, T) windows, in chunks (works on memmaps)."""
+def channel_stats(x: np.ndarray, chunk: int = 8192,
+                  transform: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation of (N, 3, T) windows, in chunks (works on memmaps);
+    ``transform`` maps each float32 chunk first (e.g. into a model's input frame)."""
     total = np.zeros(3)
     squares = np.zeros(3)
     count = 0
     for i in range(0, len(x), chunk):
-        block = np.asarray(x[i : i + chunk], dtype=np.float64)
+        block = np.asarray(x[i : i + chunk], dtype=np.float32 if transform else np.float64)
+        block = np.asarray(transform(block) if transform else block, dtype=np.float64)
         total += block.sum(axis=(0, 2))
         squares += (block**2).sum(axis=(0, 2))
         count += block.shape[0] * block.shape[2]

@@ -11,6 +11,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..config.model import WearClipConfig
+from ..data.gravity import to_frame
+from ..data.windows import channel_stats
 from ..text.encoders import TextEncoder, default_text_encoder
 from .heads import ProjectionHead
 from .imu import build_imu_encoder
@@ -62,8 +64,15 @@ class WearClip(Saveable, Normalised):
         self.logit_scale = nn.Parameter(torch.tensor(float(c.logit_scale_init)))
 
     def sensor_features(self, x: torch.Tensor) -> torch.Tensor:
-        """IMU encoder output for raw (B, 3, T) windows in g, before projection."""
-        return self.imu(self.normalise(x))
+        """IMU encoder output for raw (B, 3, T) windows in g, before projection: expressed in the
+        configured frame (see :mod:`wearclip.data.gravity`), then normalised."""
+        return self.imu(self.normalise(to_frame(x, self.config.frame)))
+
+    def fit_normalization(self, x) -> None:
+        """Statistics of (N, 3, T) training windows in the model's frame (what :meth:`sensor_features`
+        normalises), read in chunks."""
+        frame = self.config.frame
+        self.set_normalization(*channel_stats(x, transform=lambda block: to_frame(torch.from_numpy(block), frame).numpy()))
 
     def encode_sensor(self, x: torch.Tensor) -> torch.Tensor:
         """L2-normalised embeddings of raw (B, 3, T) windows in g."""

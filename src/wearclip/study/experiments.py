@@ -16,6 +16,8 @@ Experiments (the study's tables and figures; rows are setups):
 * ``table5``: unseen activities, per sentence mode.
 * ``fig2``: sensor heterogeneity: zero-shot macro-F1 of every (pre-training dataset, target) pair.
 * ``fig3``: head adaptation with k labelled windows per class against supervised training on them.
+* ``generalise``: zero-shot on a dataset never trained on, with orientation and placement remedies
+  (see :mod:`wearclip.study.generalise`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from ..errors import OutputError, UnknownNameError
 from ..io import claim_directory, write_json
 from ..progress import track
+from . import generalise
 from .protocols import EvalSettings, ProtocolRunner, Setup
 from .report import render_report, results_frame, summary_table
 
@@ -70,6 +73,9 @@ class Experiment:
     description: str
     rows: Callable[[Sequence[str], Options], list[Row]]
     plots: Sequence[str] = field(default_factory=tuple)
+    runner: type[ProtocolRunner] = ProtocolRunner
+    appendix: Callable[[pd.DataFrame], str] | None = None
+    """Markdown appended to the report, from the finished cells."""
 
 
 def _table1(datasets: Sequence[str], options: Options) -> list[Row]:
@@ -167,6 +173,10 @@ def _fig3(datasets: Sequence[str], options: Options) -> list[Row]:
     return rows
 
 
+def _generalise(datasets: Sequence[str], options: Options) -> list[Row]:
+    return [Row(id=i, label=label, setup=setup) for i, label, setup in generalise.rows(datasets)]
+
+
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e
     for e in (
@@ -192,6 +202,11 @@ EXPERIMENTS: dict[str, Experiment] = {
                    "NLS pre-trained on the other datasets, heads adapted on k windows per class of the target's "
                    "train split, against the supervised conv classifier trained on the same windows.", _fig3,
                    plots=("shots",)),
+        Experiment("generalise", "Zero-shot on a dataset never trained on: orientation, placement, more sources",
+                   "Leave-one-dataset-out zero-shot with random rotation, a gravity-aligned frame, placement "
+                   "sentences and each source removed; self-training on the target's unlabelled windows "
+                   "reported apart; same-dataset zero-shot for comparison.", _generalise,
+                   runner=generalise.GeneraliseRunner, appendix=generalise.shared_activity_table),
     )
 }
 
@@ -285,7 +300,7 @@ def run_experiment(spec: RunSpec, out: str | Path | None = None, log=print) -> P
                 f"pass another --out, or delete the folder to start again")
     else:
         write_json(run_file, identity)
-    runner = ProtocolRunner(spec.settings, spec.datasets, log=log)
+    runner = experiment(spec.experiment).runner(spec.settings, spec.datasets, log=log)
     todo = [(row, target, seed) for row in rows for target in targets for seed in range(spec.seeds)
             if not cell_path(out, row.id, target, seed).is_file()]
     log(f"{spec.experiment}: {len(rows) * len(targets) * spec.seeds - len(todo)} cells done, {len(todo)} to compute")
@@ -309,7 +324,7 @@ def load_cells(out: Path) -> pd.DataFrame:
 
 def write_outputs(spec: RunSpec, out: Path) -> None:
     """Rewrite results.csv, table.csv, the plots and report.md from the finished cells."""
-    from ..io import atomic_path
+    from ..io import atomic_path, write_text
     from . import plots
 
     cells = load_cells(out)
@@ -329,3 +344,6 @@ def write_outputs(spec: RunSpec, out: Path) -> None:
             figures.append(plots.plot_shots(table, spec.datasets, spec.options.shots, out / "shots.png"))
     render_report(out / "report.md", experiment(spec.experiment), spec, rows, table, cells,
                   [f for f in figures if f is not None])
+    appendix = experiment(spec.experiment).appendix
+    if appendix is not None:
+        write_text(out / "report.md", (out / "report.md").read_text(encoding="utf-8") + appendix(cells))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config.run import SENTENCE_MODES
 from ..errors import UnknownNameError, UsageError
-from .templates import BASE_TEMPLATE, fill
+from .templates import BASE_TEMPLATE, fill, placement_sentence
 from .vocabularies import COMMON, TEMPLATES, Knowledge, Vocabulary, load_vocabulary, shipped_names, shipped_templates
 
 """Named modes; ``template:K`` (the K-th template, 0-based) is accepted too, for recognition."""
@@ -128,6 +128,7 @@ def class_sentences(
     vocabulary: str | Path | Vocabulary | None = None,
     limit: int | None = None,
     strict: bool = False,
+    placement: str | None = None,
 ) -> list[list[str]]:
     """For each class (an activity phrase), the sentences that describe it under ``mode``.
 
@@ -135,6 +136,10 @@ def class_sentences(
     class's paraphrases, ``base+body-parts`` / ``random-template+body-parts`` / ``random-template+movement``
     the template sentences followed by the class's body parts or movement description, ``ensemble`` every
     template sentence plus the paraphrases (for recognition), ``template:K`` the K-th template alone.
+    ``base+placement`` / ``random-template+placement`` / ``ensemble+placement`` add where the sensor is
+    worn ("The sensor is worn on the wrist."): ``placement``, else the dataset's default placement, so
+    that one activity from two places gets two descriptions; a placement with no one place (``any``,
+    ``all``) or no dataset leaves the sentences without it.
 
     Knowledge comes from ``vocabulary`` (a user's file, e.g. from ``wearclip text generate``), then the
     dataset's shipped vocabulary, then ``common`` and the other datasets' (see :func:`knowledge_sources`).
@@ -154,6 +159,12 @@ def class_sentences(
     if mode.startswith("template:") and int(mode.split(":")[1]) >= len(templates):
         raise UsageError(f"{mode}: there are {len(templates)} templates (0-{len(templates) - 1})")
 
+    mode, placed = mode.removesuffix("+placement"), mode.endswith("+placement")
+    where = None
+    if placed and (placement or dataset):
+        from ..data import datasets
+
+        where = placement_sentence(placement or datasets.get(dataset).default_placement)
     needed = _NEEDS.get(mode)
     knowledge = [lookup(c, sources) for c in classes]
     missing = [c for c, k in zip(classes, knowledge) if needed and not getattr(k, needed)]
@@ -171,6 +182,8 @@ def class_sentences(
     out = []
     for activity, known in zip(classes, knowledge):
         sentences = list(dict.fromkeys(_sentences(activity, _FALLBACK[mode] if activity in missing else mode, known, templates)))
+        if where:
+            sentences = [f"{s.rstrip('.')}. {where}" for s in sentences]
         if limit is not None and len(sentences) > limit:
             keep = sorted(rng.sample(range(len(sentences)), limit))
             sentences = [sentences[i] for i in keep]

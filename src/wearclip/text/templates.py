@@ -13,6 +13,28 @@ BASE_TEMPLATE = "This is wearable sensor data for a person engaged in {activity}
 
 PLACEHOLDER = "activity"
 
+LOCATIONS = {
+    "wrist": "on the wrist",
+    "hand": "on the wrist",
+    "forearm": "on the forearm",
+    "upperarm": "on the upper arm",
+    "right-arm": "on the right forearm, just above the wrist",
+    "left-arm": "on the left forearm, just above the wrist",
+    "waist": "at the waist",
+    "hip": "on the hip",
+    "pocket": "in a trouser pocket",
+    "chest": "on the chest",
+    "torso": "on the chest",
+    "head": "on the head",
+    "thigh": "on the thigh",
+    "shin": "on the shin",
+    "ankle": "on the ankle",
+    "right-leg": "on the right leg, just above the knee",
+    "left-leg": "on the left leg, just above the knee",
+}
+"""Where on the body each registered placement puts the sensor, as the ``+placement`` modes say it.
+Placements that name no one place (``any``, ``all``) have none."""
+
 
 def template_error(template: str) -> str | None:
     """Why ``template`` is not a usable template (``{activity}`` exactly once, no other field), or None."""
@@ -38,6 +60,12 @@ def fill(template: str, activity: str) -> str:
     if problem:
         raise ValueError(problem)
     return template.format(activity=activity.strip())
+
+
+def placement_sentence(placement: str) -> str | None:
+    """The sentence naming where the sensor is worn, or None for a placement without one place."""
+    location = LOCATIONS.get(placement)
+    return f"The sensor is worn {location}." if location else None
 
 
 def base_sentence(activity: str) -> str:

@@ -11,7 +11,8 @@ import math
 
 import torch
 
-from ..config.augment import AugmentConfig
+from ..config.augment import AugmentConfig, RotationMode
+from ..data.gravity import gravity_direction
 
 
 class RowRandom:
@@ -41,20 +42,53 @@ def scaling(x: torch.Tensor, rng: RowRandom, sigma: float = 0.1) -> torch.Tensor
     return x * (1 + sigma * rng.randn(x.shape[1], 1)).to(x)
 
 
+def axis_angle(axis: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
+    """(rows, 3, 3) rotations about unit ``axis`` (rows, 3) by ``angle`` (rows, 1) radians (Rodrigues)."""
+    k = torch.zeros(len(axis), 3, 3, dtype=axis.dtype, device=axis.device)
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
+    k = k - k.transpose(1, 2)  # the cross-product matrix of the axis
+    eye = torch.eye(3, dtype=axis.dtype, device=axis.device).expand_as(k)
+    return eye + torch.sin(angle)[..., None] * k + (1 - torch.cos(angle))[..., None] * (k @ k)
+
+
 def rotation_matrices(rng: RowRandom, max_degrees: float = 180.0) -> torch.Tensor:
     """(rows, 3, 3) rotations about a uniformly random axis by an angle uniform in +-max_degrees."""
     axis = torch.nn.functional.normalize(rng.randn(3), dim=-1)
     angle = (2 * rng.rand(1) - 1) * math.radians(max_degrees)
-    k = torch.zeros(len(axis), 3, 3)
-    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
-    k = k - k.transpose(1, 2)  # the cross-product matrix of the axis
-    eye = torch.eye(3).expand_as(k)
-    return eye + torch.sin(angle)[..., None] * k + (1 - torch.cos(angle))[..., None] * (k @ k)  # Rodrigues
+    return axis_angle(axis, angle)
 
 
 def rotation(x: torch.Tensor, rng: RowRandom, max_degrees: float = 180.0) -> torch.Tensor:
     """Rotate each window's 3-D acceleration vectors (a different sensor orientation)."""
     return rotation_matrices(rng, max_degrees).to(x) @ x
+
+
+def uniform_rotations(rng: RowRandom) -> torch.Tensor:
+    """(rows, 3, 3) rotations uniform over SO(3) (Haar measure): unit quaternions from 4-D normals.
+
+    (A uniform axis with a uniform angle, as :func:`rotation_matrices` draws, is not uniform over
+    SO(3): it over-weights small angles.)
+    """
+    w, x, y, z = torch.nn.functional.normalize(rng.randn(4), dim=-1).unbind(-1)
+    return torch.stack([
+        torch.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+        torch.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+        torch.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+    ], -2)
+
+
+def random_orientation(x: torch.Tensor, rng: RowRandom, mode: RotationMode) -> torch.Tensor:
+    """Each (B, 3, T) window seen from a random device orientation: ``so3`` uniformly over all of them,
+    ``yaw`` turned about the window's own gravity estimate (heading only, a uniform angle), ``none``
+    unchanged (and no numbers drawn). Pre-training applies it per window per step."""
+    if mode == "none":
+        return x
+    if mode == "so3":
+        matrices = uniform_rotations(rng)
+    else:
+        angle = (2 * rng.rand(1) - 1) * math.pi
+        matrices = axis_angle(gravity_direction(x.float()).cpu(), angle)
+    return matrices.to(x) @ x
 
 
 def time_warp(x: torch.Tensor, rng: RowRandom, sigma: float = 0.2, knots: int = 4) -> torch.Tensor:

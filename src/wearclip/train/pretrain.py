@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..config.augment import AugmentConfig
+from ..config.augment import AugmentConfig, RotationMode
 from ..config.objective import ObjectiveConfig
 from ..config.train import TrainConfig
 from ..data.windows import Windows
@@ -20,7 +20,7 @@ from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
 from ..objectives import language_loss, nt_xent_loss
-from .augment import augment
+from .augment import augment, random_orientation
 from .distributed import gather_with_grad
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
@@ -111,20 +111,23 @@ def sentence_table(class_sentences: Sequence[Sequence[str]]) -> tuple[list[str],
 class PretrainBatches:
     """Builds :class:`PretrainBatch` es from rows of ``x`` (windows, or their cached IMU features):
     draws one sentence per row of the global batch (uniformly among its class's sentences), loads
-    this process's rows, and for SLIP makes two augmented views, all from the batch's generator."""
+    this process's rows, and for SLIP makes two augmented views, all from the batch's generator;
+    ``rotation`` turns every window to a random orientation first (raw windows only, see
+    :func:`~wearclip.train.augment.random_orientation`)."""
 
     def __init__(self, x, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
-                 augment_config: AugmentConfig | None = None) -> None:
+                 augment_config: AugmentConfig | None = None, rotation: RotationMode = "none") -> None:
         self.x = x
         self.labels = torch.as_tensor(labels, dtype=torch.long)
         self.table, self.counts = table, counts
         self.augment_config = augment_config
+        self.rotation = rotation
 
     def __call__(self, batch: GlobalBatch, device: torch.device) -> PretrainBatch:
         labels = self.labels[batch.indices]
         pick = (batch.random(local=False).rand() * self.counts[labels]).long()
         sentence_ids = self.table[labels, pick]
-        x = to_device(self.x[batch.local], device)
+        x = random_orientation(to_device(self.x[batch.local], device), batch.random(), self.rotation)
         views = None
         if self.augment_config is not None:
             rng = batch.random()
@@ -177,8 +180,7 @@ def fit_pretraining(
     text = unique if model.text_encoder is not None else model.frozen_text_encoder().encode(unique)
     task = ContrastiveObjective(model, text, objective)
     augment_config = objective.augment if objective.simclr_weight > 0 else None
-    make_batch = PretrainBatches(train.x, train.labels, table, counts, augment_config)
-
+    make_batch = PretrainBatches(train.x, train.labels, table, counts, augment_config, objective.rotation)
     def validate() -> dict[str, float]:
         scores, losses = {}, []
         for name, windows in groups.items():

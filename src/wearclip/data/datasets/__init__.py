@@ -3,6 +3,7 @@
 from ...errors import DataFormatError
 from . import (  # noqa: F401  (each module registers its spec)
     capture24,
+    dsads,
     generic,
     hhar,
     mhealth,
