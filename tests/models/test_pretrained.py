@@ -15,7 +15,8 @@ from wearclip.data import datasets
 from wearclip.data.splits import subject_split
 from wearclip.data.store import WindowStore
 from wearclip.metrics import evaluate_predictions
-from wearclip.models.registry import PRETRAINED, list_models
+from wearclip.models.registry import list_models
+from wearclip.models.saving import PRETRAINED
 
 BASE = PRETRAINED / "wearclip-base"
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_pretrained.py"

@@ -8,21 +8,18 @@ from pathlib import Path
 import torch
 
 from .imu import imu_encoders
+from .saving import shipped_models
 from .wearclip import WearClip
-
-PRETRAINED = Path(__file__).parent / "pretrained"
 
 
 def list_models() -> list[str]:
     """Names of the models shipped inside the package (loadable offline by name)."""
-    return sorted(p.name for p in PRETRAINED.iterdir() if (p / "config.json").is_file()) if PRETRAINED.is_dir() else []
+    return shipped_models()
 
 
 def load(name_or_dir: str | Path, device: str | torch.device = "cpu") -> WearClip:
     """A WearClip model in eval mode: a shipped name (see :func:`list_models`), a checkpoint folder
     (``config.json`` + ``model.safetensors``, e.g. ``runs/demo/checkpoint``) or a Hugging Face id."""
-    if str(name_or_dir) in list_models():
-        name_or_dir = PRETRAINED / str(name_or_dir)
     return WearClip.from_pretrained(name_or_dir, map_location=device)
 
 

@@ -18,6 +18,13 @@ from ..io import atomic_directory
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
+PRETRAINED = Path(__file__).parent / "pretrained"
+"""Models shipped inside the package, one folder each, loadable offline by their folder's name."""
+
+
+def shipped_models() -> list[str]:
+    """Names of the models shipped inside the package."""
+    return sorted(p.name for p in PRETRAINED.iterdir() if (p / CONFIG_NAME).is_file()) if PRETRAINED.is_dir() else []
 
 
 def write_weights(module: nn.Module, path: Path) -> None:
@@ -42,10 +49,13 @@ def write_model(module: nn.Module, folder: Path) -> None:
 
 
 def _local_folder(name_or_path: str | Path) -> Path:
-    """A checkpoint folder: the path itself, else a Hugging Face repo id downloaded (where reachable)."""
+    """A checkpoint folder: the path itself, else a shipped model's name, else a Hugging Face repo id
+    downloaded (where reachable)."""
     path = Path(name_or_path)
     if path.is_dir():
         return path
+    if str(name_or_path) in shipped_models():
+        return PRETRAINED / str(name_or_path)
     try:
         from huggingface_hub import snapshot_download
 
