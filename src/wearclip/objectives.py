@@ -1,5 +1,9 @@
 """Contrastive objectives: CLIP, UniCL, SimCLR (NT-Xent) and their sum, SLIP.
 
+The language objectives differ only in which (sensor row, text column) pairs of a batch are
+positives (:func:`positive_pairs`): the paper's plain CLIP the diagonal, ``clip-dedup`` rows that drew
+the identical sentence, UniCL rows of the same activity.
+
 Each takes the full (global) batch: under DDP, gather the embeddings first
 (:func:`wearclip.train.distributed.gather_with_grad`) so negatives span every process.
 """
@@ -39,6 +43,22 @@ def clip_loss(logits: torch.Tensor, sentence_ids: torch.Tensor | None = None) ->
     else:
         positives = sentence_ids[:, None] == sentence_ids[None, :]
     return contrastive_loss(logits, positives)
+
+
+def positive_pairs(name: str, sentence_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """The (N, N) boolean positives of language objective ``name`` for a batch whose row i drew
+    sentence ``sentence_ids[i]`` of activity ``labels[i]``.
+
+    ``clip``: the diagonal only (Radford et al.; the study's CLIP), so two windows that drew the same
+    sentence are each other's negatives. ``clip-dedup``: rows with the identical sentence share the
+    target. ``unicl``: rows with the same label share it, whichever sentences they drew.
+    """
+    if name == "clip":
+        return torch.eye(len(labels), dtype=torch.bool, device=labels.device)
+    keys = {"clip-dedup": sentence_ids, "unicl": labels}
+    if name not in keys:
+        raise ValueError(f"unknown language objective {name!r}; choose clip, clip-dedup or unicl")
+    return keys[name][:, None] == keys[name][None, :]
 
 
 def unicl_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

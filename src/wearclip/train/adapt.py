@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import Literal
 
 import numpy as np
 import torch
@@ -22,7 +21,7 @@ from ..data.windows import Windows
 from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier, window_features
-from ..objectives import contrastive_loss
+from ..objectives import contrastive_loss, positive_pairs
 from .loop import GlobalBatch, Trainer, TrainResult
 from .pretrain import sentence_table
 
@@ -34,11 +33,12 @@ class HeadsObjective(nn.Module):
     """The pre-training objective on cached IMU features: only the projection heads run.
 
     A batch is (window indices, the sentence id drawn for each window, labels). ``clip`` treats
-    windows with the identical sentence as positives; ``unicl`` windows with the same label.
+    only the diagonal as positives, ``clip-dedup`` windows with the identical sentence,
+    ``unicl`` windows with the same label (:func:`~wearclip.objectives.positive_pairs`).
     """
 
     def __init__(self, model: WearClip, sensor_features: torch.Tensor, text_features: torch.Tensor,
-                 objective: Literal["clip", "unicl"] = "clip") -> None:
+                 objective: str = "clip-dedup") -> None:
         super().__init__()
         self.model = model
         self.objective = objective
@@ -50,8 +50,8 @@ class HeadsObjective(nn.Module):
         sensor = F.normalize(self.model.sensor_head(self.sensor_features[index]), dim=-1)
         unique, inverse = sentence_ids.unique(return_inverse=True)
         text = self.model.encode_text_features(self.text_features[unique])[inverse]
-        key = labels if self.objective == "unicl" else sentence_ids
-        return {"loss": contrastive_loss(self.model.scale() * sensor @ text.T, key[:, None] == key[None, :])}
+        positives = positive_pairs(self.objective, sentence_ids, labels)
+        return {"loss": contrastive_loss(self.model.scale() * sensor @ text.T, positives)}
 
 
 def adapt_heads(
@@ -60,7 +60,7 @@ def adapt_heads(
     val: Windows,
     class_sentences: Sequence[Sequence[str]],
     config: TrainConfig | None = None,
-    objective: Literal["clip", "unicl"] = "clip",
+    objective: str = "clip-dedup",
     on_epoch: Callable[[dict], None] | None = None,
 ) -> TrainResult:
     """Train a copy of ``model``'s two projection heads; early stopping on validation zero-shot macro-F1.

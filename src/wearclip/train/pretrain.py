@@ -19,7 +19,7 @@ from ..data.windows import Windows, channel_stats
 from ..metrics import evaluate_predictions
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
-from ..objectives import contrastive_loss, nt_xent_loss
+from ..objectives import contrastive_loss, nt_xent_loss, positive_pairs
 from .augment import augment
 from .distributed import gather_with_grad
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
@@ -75,8 +75,7 @@ class ContrastiveObjective(nn.Module):
         text = model.encode_text_features(features)[inverse]
         scale = model.scale()
         logits = scale * sensor.float() @ text.float().T
-        key = batch.labels if self.config.name == "unicl" else batch.sentence_ids
-        language = contrastive_loss(logits, key[:, None] == key[None, :])
+        language = contrastive_loss(logits, positive_pairs(self.config.name, batch.sentence_ids, batch.labels))
         out = {"loss": language, "temperature": 1 / scale.detach()}
         if self.config.simclr_weight > 0:
             z1, z2 = (gather_with_grad(model.encode_views(v)) for v in batch.views)
