@@ -114,14 +114,15 @@ def plot_curves(cells: pd.DataFrame, path: Path) -> Path | None:
     """Validation curves, one line per row (seed 0, the first dataset that has one): NLS pre-training
     (zero-shot macro-F1 on validation subjects) and training on labelled windows (validation macro-F1),
     against optimiser steps, to show whether each budget let the curve flatten."""
-    panels = {"pre-training": {}, "training on labelled windows": {}}
+    panels: dict[str, dict[tuple, list[str]]] = {"pre-training": {}, "training on labelled windows": {}}
     for _, cell in cells[cells["seed"] == 0].iterrows():
         details = cell["details"] or {}
         for panel, found in (("pre-training", (details.get("pretraining") or {}).get("curve")),
                              ("training on labelled windows", details.get("curve"))):
-            if found:
-                panels[panel].setdefault(f"{cell['row']} ({cell['dataset']})", found)
-    panels = {name: lines for name, lines in panels.items() if lines}
+            if found:  # rows that share one pre-training share one line
+                panels[panel].setdefault((cell["dataset"], *map(tuple, found)), []).append(cell["row"])
+    panels = {name: {f"{rows[0]}{f' (+{len(rows) - 1} rows)' if len(rows) > 1 else ''} ({key[0]})": key[1:]
+                     for key, rows in lines.items()} for name, lines in panels.items() if lines}
     if not panels:
         return None
     plt = _pyplot()
