@@ -5,7 +5,17 @@ import math
 import pytest
 import torch
 
-from wearclip.objectives import clip_loss, contrastive_loss, language_loss, nt_xent_loss, unicl_loss
+from wearclip.objectives import contrastive_loss, language_loss, nt_xent_loss
+
+
+def clip_loss(logits, sentence_ids=None):
+    """Plain CLIP, or with ``sentence_ids`` the identical-sentence variant (clip-dedup)."""
+    ids = torch.arange(len(logits)) if sentence_ids is None else sentence_ids
+    return language_loss("clip" if sentence_ids is None else "clip-dedup", logits, ids, ids)
+
+
+def unicl_loss(logits, labels):
+    return language_loss("unicl", logits, torch.arange(len(labels)), labels)
 
 E = math.e
 
@@ -32,7 +42,8 @@ def test_clip_loss_with_repeated_sentence_shares_the_target():
 def test_language_loss_picks_the_positives_by_objective():
     logits = torch.tensor([[2.0, 1.0, 0.5], [0.0, 3.0, 1.0], [1.0, 0.0, 2.0]])
     ids, labels = torch.tensor([4, 5, 6]), torch.tensor([0, 0, 1])
-    assert torch.equal(language_loss("clip", logits, ids, labels), clip_loss(logits, ids))
+    assert torch.equal(language_loss("clip", logits, ids, labels), contrastive_loss(logits, torch.eye(3, dtype=torch.bool)))
+    assert torch.equal(language_loss("clip-dedup", logits, ids, labels), language_loss("clip", logits, ids, labels))
     assert torch.equal(language_loss("unicl", logits, ids, labels), unicl_loss(logits, labels))
     assert language_loss("clip", logits, ids, labels) != language_loss("unicl", logits, ids, labels)
 
@@ -77,3 +88,46 @@ def test_contrastive_loss_gradient_pushes_positives_up():
     logits = torch.zeros(3, 3, requires_grad=True)
     contrastive_loss(logits, torch.eye(3, dtype=torch.bool)).backward()
     assert (logits.grad.diagonal() < 0).all() and (logits.grad.sum() - logits.grad.trace()) > 0
+
+
+def test_positive_pairs_pin_each_objectives_target_matrix():
+    # A batch of 4 windows: rows 0 and 1 drew the identical sentence 5 of activity 0, row 2 sentence 6
+    # of activity 0, row 3 sentence 9 of activity 1.
+    from wearclip.objectives import positive_pairs
+
+    sentence_ids, labels = torch.tensor([5, 5, 6, 9]), torch.tensor([0, 0, 0, 1])
+    plain = positive_pairs("clip", sentence_ids, labels)
+    dedup = positive_pairs("clip-dedup", sentence_ids, labels)
+    unicl = positive_pairs("unicl", sentence_ids, labels)
+    assert plain.tolist() == torch.eye(4, dtype=torch.bool).tolist()
+    assert dedup.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    assert unicl.tolist() == [[1, 1, 1, 0], [1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]]
+    with pytest.raises(ValueError, match="clip, clip-dedup or unicl"):
+        positive_pairs("clop", sentence_ids, labels)
+
+
+def test_plain_clip_keeps_identical_sentences_apart():
+    # Two windows drew the identical sentence, so their text columns (and logits) are equal.
+    # clip-dedup: each row's target is (1/2, 1/2), exactly its softmax, so the gradient is zero.
+    # clip: each row's target is its own column; softmax (1/2, 1/2) gives loss log 2 and a gradient
+    # that raises the diagonal (pushes the twins apart), a target no model can reach.
+    from wearclip.objectives import positive_pairs
+
+    logits = torch.tensor([[2.0, 2.0], [2.0, 2.0]], requires_grad=True)
+    ids = torch.tensor([3, 3])
+    contrastive_loss(logits, positive_pairs("clip-dedup", ids, ids)).backward()
+    assert logits.grad.abs().max().item() == pytest.approx(0.0, abs=1e-7)
+    logits.grad = None
+    loss = contrastive_loss(logits, positive_pairs("clip", ids, ids))
+    assert loss.item() == pytest.approx(math.log(2), abs=1e-6)
+    loss.backward()
+    assert (logits.grad.diagonal() < 0).all()
+
+
+def test_objective_config_keeps_the_old_meaning_by_default():
+    from wearclip.config.objective import ObjectiveConfig
+    from wearclip.config.presets import load_config
+
+    assert ObjectiveConfig().name == "clip-dedup"
+    assert ObjectiveConfig(name="clip").name == "clip"
+    assert load_config("nls-base").objective.name == "clip-dedup"

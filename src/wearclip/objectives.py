@@ -1,6 +1,10 @@
 """Contrastive objectives: CLIP, UniCL and SimCLR (NT-Xent); SLIP adds a weighted SimCLR term to the
 language one (:class:`~wearclip.train.pretrain.ContrastiveObjective`).
 
+The language objectives differ only in which (sensor row, text column) pairs of a batch are
+positives (:func:`positive_pairs`): the paper's plain CLIP the diagonal, ``clip-dedup`` rows that drew
+the identical sentence, UniCL rows of the same activity.
+
 Each takes the full (global) batch: under DDP, gather the embeddings first
 (:func:`wearclip.train.distributed.gather_with_grad`) so negatives span every process.
 """
@@ -26,32 +30,26 @@ def contrastive_loss(logits: torch.Tensor, positives: torch.Tensor) -> torch.Ten
     return (sensor_to_text + text_to_sensor) / 2
 
 
-def clip_loss(logits: torch.Tensor, sentence_ids: torch.Tensor | None = None) -> torch.Tensor:
-    """CLIP loss; with ``sentence_ids``, rows carrying the identical sentence count as positives.
+def positive_pairs(name: str, sentence_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """The (N, N) boolean positives of language objective ``name`` for a batch whose row i drew
+    sentence ``sentence_ids[i]`` of activity ``labels[i]``.
 
-    Plain CLIP treats two windows described by the same sentence as negatives of each other's text,
-    although their text embeddings are identical, so its target is unreachable. Passing the ids of
-    the sentences makes identical sentences share the target mass (a multi-positive target, as UniCL
-    does for labels); distinct sentences stay negatives.
+    ``clip``: the diagonal only (Radford et al.; the study's CLIP), so two windows that drew the same
+    sentence are each other's negatives. ``clip-dedup``: rows with the identical sentence share the
+    target. ``unicl``: rows with the same label share it, whichever sentences they drew.
     """
-    n = logits.shape[0]
-    if sentence_ids is None:
-        positives = torch.eye(n, dtype=torch.bool, device=logits.device)
-    else:
-        positives = sentence_ids[:, None] == sentence_ids[None, :]
-    return contrastive_loss(logits, positives)
-
-
-def unicl_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """UniCL (Yang et al., 2022): every pair of rows with the same activity label is a positive,
-    whatever sentence each drew; targets are the positives normalised per row (and per column)."""
-    return contrastive_loss(logits, labels[:, None] == labels[None, :])
+    if name == "clip":
+        return torch.eye(len(labels), dtype=torch.bool, device=labels.device)
+    keys = {"clip-dedup": sentence_ids, "unicl": labels}
+    if name not in keys:
+        raise ValueError(f"unknown language objective {name!r}; choose clip, clip-dedup or unicl")
+    return keys[name][:, None] == keys[name][None, :]
 
 
 def language_loss(name: str, logits: torch.Tensor, sentence_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """The language-supervised term of pre-training and head adaptation, by objective ``name``:
-    ``clip`` (rows with the identical sentence are positives) or ``unicl`` (rows with the same label)."""
-    return unicl_loss(logits, labels) if name == "unicl" else clip_loss(logits, sentence_ids)
+    """The language-supervised term of pre-training and head adaptation: :func:`contrastive_loss` with
+    the positives of objective ``name`` (:func:`positive_pairs`)."""
+    return contrastive_loss(logits, positive_pairs(name, sentence_ids, labels))
 
 
 def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.1) -> torch.Tensor:

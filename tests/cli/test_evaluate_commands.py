@@ -113,20 +113,20 @@ def test_experiment_runs_resumes_and_refuses_other_settings(tmp_path):
     toy = write_generic(tmp_path / "toy")
     base = ["experiment", "table1", "--datasets", "seglearn-watch,generic", "--seeds", "1",
             "--root", f"seglearn-watch={seglearn}", "--root", f"generic={toy}", "--out", tmp_path / "run",
-            "--checkpoints", tmp_path / "ckpt", "--rows", "chance,nls-target,nls-others"]
+            "--checkpoints", tmp_path / "ckpt", "--rows", "chance,nls-target,nls-source"]
     invoke(*base, "--epochs", "1")
     run = tmp_path / "run"
     table = pd.read_csv(run / "table.csv")
-    assert list(table["row"]) == ["chance", "nls-target", "nls-others"]
+    assert list(table["row"]) == ["chance", "nls-target", "nls-source"]
     assert table[["seglearn-watch:mean", "generic:mean"]].notna().all().all()
     report = (run / "report.md").read_text()
     assert "| setup | seglearn-watch | generic |" in report
-    assert "--rows nls-others" in report and "--targets generic" in report  # every cell's command
+    assert "--rows nls-source" in report and "--targets generic" in report  # every cell's command
     cells = sorted((run / "cells").rglob("seed0.json"))
     assert len(cells) == 6
     # resume: nothing to do; a deleted cell alone is recomputed (its pre-trained model comes from the cache)
     assert "6 cells done, 0 to compute" in invoke(*base, "--epochs", "1").output
-    (run / "cells" / "nls-others" / "generic" / "seed0.json").unlink()
+    (run / "cells" / "nls-source" / "generic" / "seed0.json").unlink()
     assert "5 cells done, 1 to compute" in invoke(*base, "--epochs", "1").output
     assert "pre-training" not in invoke(*base, "--epochs", "1").output
     other = runner.invoke(app, [str(a) for a in base] + ["--epochs", "2"])

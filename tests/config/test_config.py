@@ -6,15 +6,15 @@ from wearclip.config.presets import apply_override, dump_config, load_config, pr
 from wearclip.errors import ConfigError
 
 STUDY = {
-    "nls-base": ("base", "clip", 0.0, "sentence-transformers/all-MiniLM-L6-v2"),
-    "nls-random-templates": ("random-template", "clip", 0.0, None),
-    "nls-llm-sentences": ("paraphrase", "clip", 0.0, None),
-    "nls-body-parts": ("random-template+body-parts", "clip", 0.0, None),
-    "nls-movements": ("random-template+movement", "clip", 0.0, None),
+    "nls-base": ("base", "clip-dedup", 0.0, "sentence-transformers/all-MiniLM-L6-v2"),
+    "nls-random-templates": ("random-template", "clip-dedup", 0.0, None),
+    "nls-llm-sentences": ("paraphrase", "clip-dedup", 0.0, None),
+    "nls-body-parts": ("random-template+body-parts", "clip-dedup", 0.0, None),
+    "nls-movements": ("random-template+movement", "clip-dedup", 0.0, None),
     "unicl": ("random-template+body-parts", "unicl", 0.0, None),
-    "slip": ("random-template+body-parts", "clip", 1.0, None),
-    "clip-text-encoder": ("base", "clip", 0.0, "openai/clip-vit-base-patch32"),
-    "nls-text-finetune": ("random-template", "clip", 0.0, None),
+    "slip": ("random-template+body-parts", "clip-dedup", 1.0, None),
+    "clip-text-encoder": ("base", "clip-dedup", 0.0, "openai/clip-vit-base-patch32"),
+    "nls-text-finetune": ("random-template", "clip-dedup", 0.0, None),
 }
 
 

@@ -63,3 +63,19 @@ def test_report_prints_unseen_groups_and_capped_classes(tmp_path):
     assert "`chance` on uci-hapt: jumping (3)" in report
     assert "3 of " in report and (tmp_path / "table.csv").is_file() and (tmp_path / "results.csv").is_file()
     assert experiment("table5").title in report
+
+
+def test_curves_plot_one_line_per_row_and_the_report_names_source_and_wall_time(tmp_path):
+    curve = [[10, 0.2], [20, 0.5], [30, 0.55]]
+    cells = results_frame([cell("nls/2", "d1", 0, 0.5, {"pretraining": {"curve": curve}, "curve": curve}),
+                           cell("supervised/2", "d1", 0, 0.4, {"curve": curve}),
+                           cell("chance", "d1", 0, 0.1)])
+    assert plots.plot_curves(cells, tmp_path / "curves.png").stat().st_size > 0
+    assert plots.plot_curves(results_frame([cell("chance", "d1", 0, 0.1)]), tmp_path / "none.png") is None
+    spec = RunSpec(experiment="fig3", datasets=["d1"], seeds=1, settings=EvalSettings(source=("capture24",)))
+    for c in [cell("supervised/2", "d1", 0, 0.4, {"curve": curve}), cell("nls/2", "d1", 0, 0.5)]:
+        write_json(tmp_path / "run" / "cells" / c["row"].replace("/", "__") / "d1" / "seed0.json", c)
+    write_outputs(spec, tmp_path / "run")
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "**Source corpus** of pre-training (rows that say so): capture24" in report
+    assert "| `supervised/2` | d1 | 1 | 1 s | `wearclip experiment fig3" in report and "curves.png" in report

@@ -187,3 +187,38 @@ def test_loading_is_quiet_and_offline():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TextEncoder(cache_dir=False).encode(["lying down"])
+
+
+def test_length_limit_is_the_models_own():
+    # all-MiniLM-L6-v2 ships sentence_bert_config.json with max_seq_length 256 (its position table holds 512);
+    # the tiny models above have 80 positions (bert; roberta's start after the padding index: 78) and 64 (CLIP).
+    from wearclip.text.encoders import length_limit
+
+    assert TextEncoder(DEFAULT_TEXT_ENCODER, cache_dir=False).max_length == 256
+    assert length_limit("unused", AutoConfig.for_model("bert", max_position_embeddings=80)) == 80
+    assert length_limit("unused", AutoConfig.for_model("roberta", max_position_embeddings=80)) == 78
+    assert length_limit("unused", CLIPConfig(text_config=dict(max_position_embeddings=64))) == 64
+
+
+def test_a_sentence_over_the_limit_warns_and_one_under_it_does_not(tiny_models, minilm_tokenizer):
+    from wearclip.text.encoders import TruncationWarning
+
+    folder, _ = tiny_models["bert"]
+    encoder = TextEncoder(folder, cache_dir=False)
+    assert encoder.max_length == 80
+    long = "a person walking " + "and walking " * 60
+    assert len(minilm_tokenizer(long)["input_ids"]) > 80
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TruncationWarning)
+        encoder.encode(["a person walking"])
+    with pytest.warns(TruncationWarning, match="80-token limit"):
+        encoder.encode([long])
+
+
+def test_template_movement_sentences_fit_minilm_uncut(minilm_tokenizer):
+    # The longest study sentences (template + movement description) were cut at the former 64 tokens;
+    # all-MiniLM-L6-v2's limit of 256 holds every shipped one whole.
+    lengths = [len(minilm_tokenizer(s)["input_ids"]) for group in
+               class_sentences(["walking", "cycling", "sitting"], "random-template+movement", "uci-hapt") for s in group]
+    assert max(lengths) > 64
+    assert max(lengths) <= 256

@@ -35,7 +35,10 @@ def good_answer(prompt: str) -> str:
     found = re.search(r'(?:doing|activity) "([^"]+)"', prompt)
     activity = found.group(1) if found else "?"
     if "paraphrases of this sentence" in prompt:
-        items = [f"Sensor reading {i} of someone {activity}." for i in range(18)] + ["Sensor reading 0 of someone " + activity]
+        # as many rewrites as asked for, each naming the sentence it rewrites, plus one duplicate
+        count = int(re.search(r"Write (\d+) paraphrases", prompt).group(1))
+        sentence = re.search(r'^"(.+)"$', prompt, re.MULTILINE).group(1)
+        items = [f"Rewrite {i} of: {sentence}." for i in range(count)] + [f"Rewrite 0 of: {sentence}"]
         return "```json\n" + json.dumps({"paraphrases": items}) + "\n```"
     if "Which body parts" in prompt:
         return json.dumps({"body_parts": ["thighs", "knees", "knees", "an implausibly long body part name"]})
@@ -105,17 +108,21 @@ def _reset(server):
     server.requests.clear()
 
 
-def test_paraphrases_are_validated_deduplicated_written_and_usable(client, server, tmp_path):
+def test_paraphrases_are_15_rewrites_of_each_of_the_33_template_sentences(client, server, tmp_path):
     classes = ["walking", "juggling three balls"]
     results = generate(client, "paraphrases", classes)
-    assert [len(results[c]) for c in classes] == [18, 18]  # the duplicate is dropped, the fence tolerated
+    # the study: 15 rewrites x 33 templates = 495 per activity; each reply's duplicate is dropped, the fence tolerated
+    assert [len(results[c]) for c in classes] == [495, 495]
+    assert len(server.requests) == 2 * 33
     assert server.requests[0]["model"] == "tiny-model" and server.requests[0]["authorization"] == "Bearer secret"
     assert server.requests[0]["messages"][0]["role"] == "system"
-    assert "This is wearable sensor data for a person engaged in walking" in server.requests[0]["messages"][1]["content"]
+    asked = [r["messages"][1]["content"] for r in server.requests[:33]]
+    sentences = class_sentences(["walking"], "random-template")[0]
+    assert all(f'"{s}"' in text and "Write 15 paraphrases" in text for s, text in zip(sentences, asked))
     out = write_generated(tmp_path / "mine.yaml", "paraphrases", results, None, "tiny-model at test")
     groups = class_sentences(classes, "paraphrase", vocabulary=out)
-    assert groups[1][0] == "Sensor reading 0 of someone juggling three balls."
-    assert len(groups[1]) == 18
+    assert groups[1][0] == f"Rewrite 0 of: {class_sentences(['juggling three balls'], 'template:0')[0][0]}."
+    assert len(groups[1]) == 495
 
 
 def test_a_rerun_makes_no_call(client, server):

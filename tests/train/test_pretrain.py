@@ -13,7 +13,7 @@ from wearclip.config.model import WearClipConfig
 from wearclip.config.objective import ObjectiveConfig
 from wearclip.data.windows import Windows, pool
 from wearclip.models import WearClip
-from wearclip.objectives import clip_loss, unicl_loss
+from wearclip.objectives import contrastive_loss
 from wearclip.train import ContrastiveObjective, GlobalBatch
 from wearclip.train.pretrain import PretrainBatch, PretrainBatches, sentence_table
 
@@ -40,7 +40,7 @@ def test_each_window_draws_its_own_sentence_uniformly():
     np.testing.assert_allclose(shares, 1 / 3, atol=0.03)
 
 
-@pytest.mark.parametrize("name", ["clip", "unicl"])
+@pytest.mark.parametrize("name", ["clip", "clip-dedup", "unicl"])
 def test_objective_is_the_loss_of_the_models_embeddings(name):
     torch.manual_seed(0)
     model = WearClip(WearClipConfig(imu_kwargs={"dropout": 0.0}))
@@ -49,7 +49,8 @@ def test_objective_is_the_loss_of_the_models_embeddings(name):
     batch = PretrainBatch(torch.randn(6, 3, 100), torch.tensor([0, 1, 1, 2, 3, 0]), torch.tensor([0, 0, 0, 1, 1, 0]))
     out = objective(batch)
     logits = model.scale() * model.encode_sensor(batch.x) @ model.encode_text_features(features[batch.sentence_ids]).T
-    expected = unicl_loss(logits, batch.labels) if name == "unicl" else clip_loss(logits, batch.sentence_ids)
+    key = {"clip": torch.arange(6), "clip-dedup": batch.sentence_ids, "unicl": batch.labels}[name]
+    expected = contrastive_loss(logits, key[:, None] == key[None, :])
     torch.testing.assert_close(out["loss"], expected)
     torch.testing.assert_close(out["temperature"], 1 / model.scale().detach())
     assert out["loss"].requires_grad

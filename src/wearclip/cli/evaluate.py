@@ -93,7 +93,7 @@ def adapt(
     shots: int | None = typer.Option(None, min=1, help="Labelled windows per class (default: the whole train split)."),
     mode: str = typer.Option("base", help="Sentence mode of the adaptation sentences."),
     recognition: str = typer.Option("base", help="Sentences per class at test time."),
-    objective: str = typer.Option("clip", help="clip or unicl."),
+    objective: str = typer.Option("clip-dedup", help="clip (plain), clip-dedup or unicl."),
     epochs: int = typer.Option(150, min=1, help="Maximum epochs (early stopping on validation macro-F1)."),
     seed: int = typer.Option(0, help="Seed of the k-shot draw and of training."),
     split_seed: int = typer.Option(0, help="Seed of the subject split."),
@@ -117,34 +117,57 @@ def adapt(
 
 
 def _settings(datasets: list[str], roots: list[str] | None, placements: list[str] | None, epochs: int | None,
-              split_seed: int, checkpoints: Path):
+              split_seed: int, checkpoints: Path, source: str = "others", options: list[str] | None = None,
+              class_set: str = "official", steps: int | None = None):
+    from ..data.datasets import get
     from ..errors import UsageError
-    from ..study.protocols import DataSettings, EvalSettings
+    from ..study.protocols import DataSettings, EvalSettings, LabelledBudget, loader_options
+    from ..study.protocols import class_set as study_class_set
 
-    known = set(datasets)
+    sources = "others" if source == "others" else tuple(names(source, "--source"))
+    for name in () if sources == "others" else sources:
+        get(name)  # an unknown name fails here, listing the registered ones
+    study_class_set(class_set, "")  # an unknown class set fails here
+    option_map = loader_options(options or [])
+    known = set(datasets) | (set(sources) if sources != "others" else set())
     root_map, placement_map = pairs(roots, "--root"), pairs(placements, "--placement")
-    for option, mapping in (("--root", root_map), ("--placement", placement_map)):
+    for option, mapping in (("--root", root_map), ("--placement", placement_map), ("--option", option_map)):
         stray = sorted(set(mapping) - known)
         if stray:
-            raise UsageError(f"{option}: {stray} are not among --datasets {datasets}")
-    settings = EvalSettings(data=DataSettings(roots=root_map, placements=placement_map, split_seed=split_seed),
-                            checkpoints=str(checkpoints))
+            raise UsageError(f"{option}: {stray} are not among --datasets {datasets} or --source")
+    settings = EvalSettings(data=DataSettings(roots=root_map, placements=placement_map, options=option_map,
+                                              class_set=class_set, split_seed=split_seed),
+                            source=sources, checkpoints=str(checkpoints))
     if epochs is not None:
         update = {"epochs": epochs}
         settings = settings.model_copy(update={name: getattr(settings, name).model_copy(update=update)
-                                               for name in ("pretrain", "supervised", "ssl")})
+                                               for name in ("pretrain", "ssl")})
+    if steps is not None:
+        settings = settings.model_copy(update={"labelled": LabelledBudget(steps=steps)})
     return settings
+
+
+SOURCE_HELP = ("Source corpus of pre-training: capture24 (the study), comma-separated dataset names, or others "
+               "(leave-one-dataset-out among --datasets).")
+OPTION_HELP = "DATASET.OPTION=VALUE loader option, e.g. capture24.label_scheme=WillettsSpecific2018; repeatable."
+CLASS_SET_HELP = "official (every class of each loader) or study (the study's Tab. 2 class sets)."
+STEPS_HELP = "Optimiser steps of every training on labelled target windows (default 3000)."
 
 
 def evaluate(
     method: str = typer.Option("nls", help="chance, supervised, nls, autoencoder, simclr or cpc."),
     datasets: str = typer.Option(..., help="Comma-separated datasets of the run (the 'others' of LODO)."),
     target: str = typer.Option(..., help="The dataset scored (on its test subjects)."),
-    pretrain_on: str = typer.Option("others", help="target, others, all, or comma-separated dataset names."),
+    pretrain_on: str = typer.Option("source", help="source, target, others, all, or comma-separated dataset names."),
+    source: str = typer.Option("others", help=SOURCE_HELP),
+    option: list[str] = typer.Option(None, help=OPTION_HELP),
+    class_set: str = typer.Option("official", help=CLASS_SET_HELP),
+    steps: int | None = typer.Option(None, min=1, help=STEPS_HELP),
     encoder: str = typer.Option("conv", help="IMU encoder (supervised and NLS)."),
     mode: str = typer.Option("base", help="Sentence mode of pre-training (and adaptation)."),
-    recognition: str = typer.Option("base", help="Sentences per class at test time."),
-    objective: str = typer.Option("clip", help="clip, unicl or slip."),
+    recognition: str = typer.Option("base", help="Sentences per class at test time: a sentence mode, best-template, "
+                                                 "matching or mean-all."),
+    objective: str = typer.Option("clip", help="clip (plain, the study's), clip-dedup, unicl or slip."),
     text_encoder: str | None = typer.Option(None, help="Text encoder id or folder (default: the model's)."),
     adapt: bool = typer.Option(False, help="Adapt the projection heads on the target's labelled windows."),
     shots: int | None = typer.Option(None, min=1, help="Labelled windows per class (default: the whole train split)."),
@@ -156,7 +179,7 @@ def evaluate(
     seeds: int = typer.Option(5, min=1, help="Seeds 0..N-1, each a full run of the pipeline."),
     root: list[str] = typer.Option(None, help="NAME=DIR of a dataset's folder; repeatable."),
     placement: list[str] = typer.Option(None, help="NAME=PLACEMENT; repeatable."),
-    epochs: int | None = typer.Option(None, min=1, help="Maximum epochs of pre-training and baselines."),
+    epochs: int | None = typer.Option(None, min=1, help="Maximum epochs of pre-training."),
     split_seed: int = typer.Option(0, help="Seed of the subject splits."),
     checkpoints: Path = typer.Option(Path("runs/checkpoints"), help="Cache of pre-trained models."),
 ) -> None:
@@ -168,12 +191,13 @@ def evaluate(
     run_datasets = names(datasets, "--datasets")
     if target not in run_datasets:
         raise UsageError(f"--target: {target!r} is not among --datasets {run_datasets}")
-    sources = pretrain_on if pretrain_on in ("target", "others", "all") else tuple(names(pretrain_on, "--pretrain-on"))
+    sources = (pretrain_on if pretrain_on in ("source", "target", "others", "all")
+               else tuple(names(pretrain_on, "--pretrain-on")))
     setup = Setup(method=method, pretrain_on=sources, encoder=encoder, mode=mode, recognition=recognition,
                   objective=objective, text_encoder=text_encoder, adapt=adapt, shots=shots, unseen=unseen,
                   target_statistics=target_statistics, preset=preset)
-    runner = ProtocolRunner(_settings(run_datasets, root, placement, epochs, split_seed, checkpoints), run_datasets,
-                            log=console.print)
+    settings = _settings(run_datasets, root, placement, epochs, split_seed, checkpoints, source, option, class_set, steps)
+    runner = ProtocolRunner(settings, run_datasets, log=console.print)
     results = []
     for seed in range(seeds):
         results.append(runner.run(setup, target, seed))
@@ -183,17 +207,21 @@ def evaluate(
 
 
 def experiment(
-    name: str = typer.Argument(..., help="table1, table3, table4, table5, fig2 or fig3."),
+    name: str = typer.Argument(..., help="table1, table3, table4, table5, fig2, fig3, encoders or generalise."),
     datasets: str = typer.Option(..., help="Comma-separated datasets (columns; the pool for leave-one-dataset-out)."),
+    source: str = typer.Option("others", help=SOURCE_HELP),
+    option: list[str] = typer.Option(None, help=OPTION_HELP),
+    class_set: str = typer.Option("official", help=CLASS_SET_HELP),
+    steps: int | None = typer.Option(None, min=1, help=STEPS_HELP),
     seeds: int = typer.Option(5, min=1, help="Seeds 0..N-1 per cell (the study: 5)."),
     targets: str | None = typer.Option(None, help="Only these datasets' columns (default: all)."),
     rows: str | None = typer.Option(None, help="Only these rows, by id (see --list-rows)."),
     root: list[str] = typer.Option(None, help="NAME=DIR of a dataset's folder; repeatable."),
     placement: list[str] = typer.Option(None, help="NAME=PLACEMENT; repeatable."),
-    epochs: int | None = typer.Option(None, min=1, help="Maximum epochs of pre-training and baselines (default 25)."),
+    epochs: int | None = typer.Option(None, min=1, help="Maximum epochs of pre-training (default 60)."),
     split_seed: int = typer.Option(0, help="Seed of the subject splits."),
     shots: str | None = typer.Option(None, help="fig3: comma-separated k values (default 2,5,10,25,50,100)."),
-    text_encoders: str | None = typer.Option(None, help="table4: extra text encoders (ids or folders) to compare."),
+    text_encoders: str | None = typer.Option(None, help="table4, encoders: extra text encoders (ids or folders)."),
     out: Path | None = out_option("runs/NAME"),
     checkpoints: Path = typer.Option(Path("runs/checkpoints"), help="Cache of pre-trained models."),
     list_rows: bool = typer.Option(False, "--list-rows", help="Print the experiment's rows and exit."),
@@ -211,7 +239,8 @@ def experiment(
             console.print(f"{row.id:40s} {row.label}")
         return
     spec = RunSpec(experiment=name, datasets=run_datasets, seeds=seeds,
-                   settings=_settings(run_datasets, root, placement, epochs, split_seed, checkpoints), options=options,
+                   settings=_settings(run_datasets, root, placement, epochs, split_seed, checkpoints, source, option,
+                                      class_set, steps), options=options,
                    targets=names(targets, "--targets") or None, rows=names(rows, "--rows") or None)
     folder = run_experiment(spec, out, log=console.print)
     console.print(f"wrote {folder}/report.md, table.csv, results.csv")

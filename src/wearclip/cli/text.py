@@ -56,8 +56,9 @@ def generate(
     api_key_env: str = typer.Option("OPENAI_API_KEY", help="Environment variable holding the API key (unset: no key sent)."),
     out: Path | None = out_option("DATASET-vocabulary.yaml", "Vocabulary file to write or update"),
     classes: str | None = CLASSES,
-    count: int = typer.Option(20, min=1, help="Items to ask for (paraphrases, templates)."),
-    minimum: int = typer.Option(15, min=1, help="Fewest valid distinct paraphrases or templates to accept."),
+    count: int | None = typer.Option(None, min=1, help="Items to ask for: rewrites of each template sentence "
+                                     "(paraphrases; default 15, the study's 15 x 33 = 495 per activity) or templates (20)."),
+    minimum: int | None = typer.Option(None, min=1, help="Fewest valid distinct items per reply (default 15)."),
     temperature: float = typer.Option(0.7, min=0.0, help="Sampling temperature."),
     timeout: float = typer.Option(60.0, min=1.0, help="Seconds to wait for one reply."),
     retries: int = typer.Option(4, min=0, help="Retries (with exponential backoff) on timeouts, 429 and 5xx."),

@@ -18,6 +18,6 @@ class AddedOptions(BaseModel):
     def _omit_switched_off(self, handler):
         data = handler(self)
         for name in self.added_options:
-            if getattr(self, name) == type(self).model_fields[name].default:
+            if getattr(self, name) == type(self).model_fields[name].get_default(call_default_factory=True):
                 data.pop(name, None)
         return data

@@ -7,17 +7,24 @@ seed), ``table.csv`` (mean and std per row and dataset) and the experiment's plo
 exists is never recomputed, so an interrupted run resumes where it stopped; pre-trained models are
 shared through the checkpoint cache (see :mod:`wearclip.study.protocols`).
 
+Every run names its source corpus (``EvalSettings.source``: the study's Capture-24, any registered
+datasets, or ``others``, leave-one-dataset-out); rows that pre-train on it say "source corpus".
+
 Experiments (the study's tables and figures; rows are setups):
 
 * ``table1``: NLS against chance, supervised and self-supervised baselines; NLS pre-trained on the
-  target's train subjects, on the other datasets (leave-one-dataset-out), and adapted.
-* ``table3``: text diversity, the sentence mode of pre-training x the recognition sentences.
+  target's train subjects, on the source corpus, and adapted.
+* ``table3``: text diversity: the sentence mode of pre-training (on the target's train split, as the
+  study) x the recognition sentences, with plain CLIP and UniCL.
 * ``table4``: improvements: UniCL, SLIP, other text encoders, adaptation with improved sentences.
-* ``table5``: unseen activities, per sentence mode.
+* ``table5``: unseen activities, per sentence mode and recognition.
 * ``fig2``: sensor heterogeneity: zero-shot macro-F1 of every (pre-training dataset, target) pair.
 * ``fig3``: head adaptation with k labelled windows per class against supervised training on them.
+* ``encoders``: IMU encoders (conv, ResNet-1D, DeepConvLSTM) and text encoders (Sec. 7.1).
 * ``generalise``: zero-shot on a dataset never trained on, with orientation and placement remedies
   (see :mod:`wearclip.study.generalise`).
+
+A cell's command comes from :func:`run_flags`, the one rendering of a run's settings as flags.
 """
 
 from __future__ import annotations
@@ -78,51 +85,56 @@ class Experiment:
     """Markdown appended to the report, from the finished cells."""
 
 
+SOURCE = Setup(method="nls")
+"""NLS pre-trained on the run's source corpus (``--source``)."""
+
+
 def _table1(datasets: Sequence[str], options: Options) -> list[Row]:
     return [
         Row(id="chance", label="Chance (uniformly random guesses)", setup=Setup(method="chance")),
         Row(id="supervised-conv", label="Supervised: conv classifier, end-to-end", setup=Setup(method="supervised")),
         Row(id="supervised-deepconvlstm", label="Supervised: DeepConvLSTM, end-to-end",
             setup=Setup(method="supervised", encoder="deepconvlstm")),
-        Row(id="autoencoder", label="Self-supervised (other datasets): conv autoencoder + MLP",
+        Row(id="autoencoder", label="Self-supervised (source corpus): conv autoencoder + MLP",
             setup=Setup(method="autoencoder")),
-        Row(id="simclr", label="Self-supervised (other datasets): SimCLR + MLP", setup=Setup(method="simclr")),
-        Row(id="cpc", label="Self-supervised (other datasets): CPC + MLP", setup=Setup(method="cpc")),
+        Row(id="simclr", label="Self-supervised (source corpus): SimCLR + MLP", setup=Setup(method="simclr")),
+        Row(id="cpc", label="Self-supervised (source corpus): CPC + MLP", setup=Setup(method="cpc")),
         Row(id="nls-target", label="NLS zero-shot, pre-trained on the target's train subjects",
             setup=Setup(method="nls", pretrain_on="target")),
-        Row(id="nls-others", label="NLS zero-shot, pre-trained on the other datasets",
-            setup=Setup(method="nls", pretrain_on="others")),
-        Row(id="nls-others-adapt", label="NLS pre-trained on the other datasets + head adaptation (all train windows)",
-            setup=Setup(method="nls", pretrain_on="others", adapt=True)),
+        Row(id="nls-source", label="NLS zero-shot, pre-trained on the source corpus", setup=SOURCE),
+        Row(id="nls-source-adapt", label="NLS pre-trained on the source corpus + head adaptation (all train windows)",
+            setup=SOURCE.model_copy(update={"adapt": True})),
     ]
+
+
+RECOGNITIONS = {"base": "base template", "best-template": "best template on validation subjects",
+                "matching": "the pre-training mode's own sentences", "mean-all": "mean of all template sentences"}
+"""Recognition rows of Tab. 3 and Tab. 5."""
 
 
 def _table3(datasets: Sequence[str], options: Options) -> list[Row]:
     rows = []
-    for mode in PRETRAIN_MODES:
-        nls = Setup(method="nls", pretrain_on="others", mode=mode)
-        rows += [
-            Row(id=f"{mode}", label=f"{mode}: zero-shot (base template)", setup=nls),
-            Row(id=f"{mode}/ensemble", label=f"{mode}: zero-shot (ensemble of templates and paraphrases)",
-                setup=nls.model_copy(update={"recognition": "ensemble"})),
-            Row(id=f"{mode}/adapt", label=f"{mode}: + head adaptation (all train windows)",
-                setup=nls.model_copy(update={"adapt": True})),
-        ]
+    for objective in ("clip", "unicl"):
+        for mode in PRETRAIN_MODES:
+            nls = Setup(method="nls", pretrain_on="target", mode=mode, objective=objective)
+            rows += [Row(id=f"{objective}/{mode}/{recognition}", label=f"{objective}, {mode}: zero-shot ({words})",
+                         setup=nls.model_copy(update={"recognition": recognition}))
+                     for recognition, words in RECOGNITIONS.items()]
     return rows
 
 
 def _table4(datasets: Sequence[str], options: Options) -> list[Row]:
-    base = Setup(method="nls", pretrain_on="others")
-    improved = base.model_copy(update={"mode": IMPROVED, "recognition": "ensemble"})
+    base = SOURCE
+    improved = base.model_copy(update={"mode": IMPROVED, "recognition": "matching"})
     rows = [
         Row(id="clip", label="CLIP, base sentences: zero-shot", setup=base),
-        # with one sentence per class UniCL's positives are CLIP's, so UniCL is compared on random templates
-        Row(id="clip/random-template", label="CLIP, random templates: zero-shot",
-            setup=base.model_copy(update={"mode": "random-template"})),
-        Row(id="unicl/random-template", label="UniCL, random templates: zero-shot",
-            setup=base.model_copy(update={"mode": "random-template", "objective": "unicl"})),
+        Row(id="clip/random-template", label="CLIP, random templates: zero-shot (mean of all templates)",
+            setup=base.model_copy(update={"mode": "random-template", "recognition": "mean-all"})),
+        Row(id="unicl/random-template", label="UniCL, random templates: zero-shot (mean of all templates)",
+            setup=base.model_copy(update={"mode": "random-template", "objective": "unicl", "recognition": "mean-all"})),
         Row(id="slip", label="SLIP (CLIP + SimCLR): zero-shot", setup=base.model_copy(update={"objective": "slip"})),
-        Row(id="improved", label=f"improved sentences ({IMPROVED}, ensemble recognition): zero-shot", setup=improved),
+        Row(id="improved", label=f"improved sentences ({IMPROVED}, recognised with its own sentences): zero-shot",
+            setup=improved),
         Row(id="clip/target-stats", label="CLIP, inputs normalised with the target's own statistics: zero-shot",
             setup=base.model_copy(update={"target_statistics": True})),
         Row(id="clip/adapt", label="CLIP + head adaptation", setup=base.model_copy(update={"adapt": True})),
@@ -143,9 +155,9 @@ def _table5(datasets: Sequence[str], options: Options) -> list[Row]:
                 setup=Setup(method="chance", unseen=True))]
     for mode in PRETRAIN_MODES:
         nls = Setup(method="nls", pretrain_on="target", mode=mode, unseen=True)
-        rows += [Row(id=mode, label=f"{mode}: zero-shot on unseen activities (base template)", setup=nls),
-                 Row(id=f"{mode}/ensemble", label=f"{mode}: zero-shot on unseen activities (ensemble)",
-                     setup=nls.model_copy(update={"recognition": "ensemble"}))]
+        rows += [Row(id=f"{mode}/{recognition}", label=f"{mode}: zero-shot on unseen activities ({words})",
+                     setup=nls.model_copy(update={"recognition": recognition}))
+                 for recognition, words in RECOGNITIONS.items()]
     return rows
 
 
@@ -157,15 +169,14 @@ def _fig2(datasets: Sequence[str], options: Options) -> list[Row]:
 
 
 def _fig3(datasets: Sequence[str], options: Options) -> list[Row]:
-    nls = Setup(method="nls", pretrain_on="others")
     supervised = Setup(method="supervised")
     rows = [Row(id="chance", label="Chance", setup=Setup(method="chance")),
-            Row(id="nls/0", label="NLS zero-shot (k = 0)", setup=nls)]
+            Row(id="nls/0", label="NLS zero-shot (k = 0)", setup=SOURCE)]
     for k in options.shots:
         rows.append(Row(id=f"nls/{k}", label=f"NLS + head adaptation, k = {k}",
-                        setup=nls.model_copy(update={"adapt": True, "shots": k})))
+                        setup=SOURCE.model_copy(update={"adapt": True, "shots": k})))
     rows.append(Row(id="nls/all", label="NLS + head adaptation, all train windows",
-                    setup=nls.model_copy(update={"adapt": True})))
+                    setup=SOURCE.model_copy(update={"adapt": True})))
     for k in options.shots:
         rows.append(Row(id=f"supervised/{k}", label=f"Supervised conv classifier, k = {k}",
                         setup=supervised.model_copy(update={"shots": k})))
@@ -175,20 +186,37 @@ def _fig3(datasets: Sequence[str], options: Options) -> list[Row]:
 
 def _generalise(datasets: Sequence[str], options: Options) -> list[Row]:
     return [Row(id=i, label=label, setup=setup) for i, label, setup in generalise.rows(datasets)]
+IMU_ENCODERS = ("conv", "resnet1d", "deepconvlstm")
+"""The sensor encoders of the study's encoder ablation (Sec. 7.1)."""
+
+
+def _encoders(datasets: Sequence[str], options: Options) -> list[Row]:
+    rows = []
+    for encoder in IMU_ENCODERS:
+        nls = SOURCE.model_copy(update={"encoder": encoder})
+        rows += [Row(id=f"{encoder}/nls", label=f"{encoder}: NLS zero-shot", setup=nls),
+                 Row(id=f"{encoder}/nls-adapt", label=f"{encoder}: NLS + head adaptation (all train windows)",
+                     setup=nls.model_copy(update={"adapt": True})),
+                 Row(id=f"{encoder}/supervised", label=f"{encoder}: supervised, end-to-end",
+                     setup=Setup(method="supervised", encoder=encoder))]
+    rows += [Row(id=f"text:{name}", label=f"conv, text encoder {name}: NLS zero-shot",
+                 setup=SOURCE.model_copy(update={"text_encoder": name})) for name in options.text_encoders]
+    return rows
 
 
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e
     for e in (
         Experiment("table1", "NLS against supervised and self-supervised baselines (the study's Tab. 1)",
-                   "Zero-shot NLS pre-trained on the target's own train subjects and on the other datasets "
-                   "(leave-one-dataset-out: other devices, placements and vocabularies), head adaptation, "
-                   "and the baselines on the same splits and metric.", _table1),
+                   "Zero-shot NLS pre-trained on the target's own train subjects and on the source corpus, head "
+                   "adaptation, and the baselines on the same splits and metric.", _table1),
         Experiment("table3", "Text diversity: sentences for pre-training and recognition (the study's Tab. 3)",
-                   "NLS pre-trained on the other datasets with each sentence mode; recognised zero-shot with the "
-                   "base template or the ensemble, and after head adaptation.", _table3),
+                   "NLS pre-trained on the target's own train subjects (as the study) with each sentence mode, "
+                   "with plain CLIP and with UniCL; recognised zero-shot with the base template, the best "
+                   "template (chosen on validation subjects), the mode's own sentences, and the mean of all "
+                   "template sentences.", _table3),
         Experiment("table4", "Improvements: objectives, text encoders, adaptation with improved sentences (Tab. 4)",
-                   "NLS pre-trained on the other datasets with UniCL, SLIP, other text encoders, and "
+                   "NLS pre-trained on the source corpus with UniCL, SLIP, other text encoders, and "
                    "adaptation combined with improved sentences.", _table4),
         Experiment("table5", "Unseen activities (the study's Tab. 5)",
                    "For each group of the dataset's partition, pre-train on the target's train subjects without "
@@ -199,9 +227,13 @@ EXPERIMENTS: dict[str, Experiment] = {
                    "target itself: its train subjects). The diagonal is target-split pre-training.", _fig2,
                    plots=("transfer",)),
         Experiment("fig3", "Head adaptation with k labelled windows per class (the study's Fig. 3)",
-                   "NLS pre-trained on the other datasets, heads adapted on k windows per class of the target's "
-                   "train split, against the supervised conv classifier trained on the same windows.", _fig3,
-                   plots=("shots",)),
+                   "NLS pre-trained on the source corpus, heads adapted on k windows per class of the target's "
+                   "train split, against the supervised conv classifier trained on the same windows under the "
+                   "same budget rule (docs/evaluation.md).", _fig3, plots=("shots",)),
+        Experiment("encoders", "Sensor and text encoders (the study's Sec. 7.1)",
+                   "NLS pre-trained on the source corpus with each IMU encoder (conv, ResNet-1D, DeepConvLSTM), "
+                   "zero-shot and head-adapted, beside supervised training of the same encoder; text encoders "
+                   "from --text-encoders.", _encoders),
         Experiment("generalise", "Zero-shot on a dataset never trained on: orientation, placement, more sources",
                    "Leave-one-dataset-out zero-shot with random rotation, a gravity-aligned frame, placement "
                    "sentences and each source removed; self-training on the target's unlabelled windows "
@@ -254,26 +286,35 @@ class RunSpec:
 
     def command(self, row: str | None = None, target: str | None = None) -> str:
         """The command that (re)computes this run, or one of its cells."""
-        s = self.settings
-        parts = ["wearclip", "experiment", self.experiment, "--datasets", ",".join(self.datasets),
-                 "--seeds", str(self.seeds)]
-        if target:
-            parts += ["--targets", target]
-        if row:
-            parts += ["--rows", row]
-        for name, root in sorted(s.data.roots.items()):
-            parts += ["--root", f"{name}={root}"]
-        for name, placement in sorted(s.data.placements.items()):
-            parts += ["--placement", f"{name}={placement}"]
-        if s.pretrain.epochs != EvalSettings().pretrain.epochs:
-            parts += ["--epochs", str(s.pretrain.epochs)]
-        if s.data.split_seed:
-            parts += ["--split-seed", str(s.data.split_seed)]
-        if self.options.shots != SHOTS and self.experiment == "fig3":
-            parts += ["--shots", ",".join(map(str, self.options.shots))]
-        if self.options.text_encoders and self.experiment == "table4":
-            parts += ["--text-encoders", ",".join(self.options.text_encoders)]
-        return shlex.join(parts)
+        extra = [("--targets", target), ("--rows", row)]
+        return shlex.join(["wearclip", "experiment", self.experiment,
+                           *(part for flag, value in [*run_flags(self), *extra] if value for part in (flag, value))])
+
+
+def run_flags(spec: RunSpec) -> list[tuple[str, str]]:
+    """The ``wearclip experiment`` flags that set every part of ``spec`` differing from the defaults:
+    the one place a run's settings are written as a command line (the CLI parses them back)."""
+    s, default = spec.settings, EvalSettings()
+    flags = [("--datasets", ",".join(spec.datasets)), ("--seeds", str(spec.seeds))]
+    if s.source != default.source:
+        flags.append(("--source", ",".join(s.source)))
+    flags += [("--root", f"{name}={root}") for name, root in sorted(s.data.roots.items())]
+    flags += [("--placement", f"{name}={placement}") for name, placement in sorted(s.data.placements.items())]
+    flags += [("--option", f"{name}.{key}={value}") for name, options in sorted(s.data.options.items())
+              for key, value in sorted(options.items())]
+    if s.data.class_set != default.data.class_set:
+        flags.append(("--class-set", s.data.class_set))
+    if s.pretrain.epochs != default.pretrain.epochs:
+        flags.append(("--epochs", str(s.pretrain.epochs)))
+    if s.labelled.steps != default.labelled.steps:
+        flags.append(("--steps", str(s.labelled.steps)))
+    if s.data.split_seed:
+        flags.append(("--split-seed", str(s.data.split_seed)))
+    if spec.options.shots != SHOTS and spec.experiment == "fig3":
+        flags.append(("--shots", ",".join(map(str, spec.options.shots))))
+    if spec.options.text_encoders and spec.experiment in ("table4", "encoders"):
+        flags.append(("--text-encoders", ",".join(spec.options.text_encoders)))
+    return flags
 
 
 def cell_path(out: Path, row: str, target: str, seed: int) -> Path:
@@ -342,6 +383,7 @@ def write_outputs(spec: RunSpec, out: Path) -> None:
             figures.append(plots.plot_transfer(table, spec.datasets, out / "transfer.png"))
         elif kind == "shots":
             figures.append(plots.plot_shots(table, spec.datasets, spec.options.shots, out / "shots.png"))
+    figures.append(plots.plot_curves(cells, out / "curves.png"))
     render_report(out / "report.md", experiment(spec.experiment), spec, rows, table, cells,
                   [f for f in figures if f is not None])
     appendix = experiment(spec.experiment).appendix

@@ -109,3 +109,29 @@ def plot_timeline(times: np.ndarray, magnitude: np.ndarray, window_starts: np.nd
     bottom.set_xlabel("time (s)")
     fig.tight_layout()
     return save_png(fig, path)
+
+
+def plot_curves(cells: pd.DataFrame, path: Path) -> Path | None:
+    """Validation curves, one line per row (seed 0, the first dataset that has one): NLS pre-training
+    (zero-shot macro-F1 on validation subjects) and training on labelled windows (validation macro-F1),
+    against optimiser steps, to show whether each budget let the curve flatten."""
+    panels: dict[str, dict[tuple, list[str]]] = {"pre-training": {}, "training on labelled windows": {}}
+    for _, cell in cells[cells["seed"] == 0].iterrows():
+        details = cell["details"] or {}
+        for panel, found in (("pre-training", (details.get("pretraining") or {}).get("curve")),
+                             ("training on labelled windows", details.get("curve"))):
+            if found:  # rows that share one pre-training share one line
+                panels[panel].setdefault((cell["dataset"], *map(tuple, found)), []).append(cell["row"])
+    panels = {name: {f"{rows[0]}{f' (+{len(rows) - 1} rows)' if len(rows) > 1 else ''} ({key[0]})": key[1:]
+                     for key, rows in lines.items()} for name, lines in panels.items() if lines}
+    if not panels:
+        return None
+    fig, axes = figure(1, len(panels), figsize=(7 * len(panels), 4.5), squeeze=False)
+    for ax, (name, lines) in zip(axes[0], panels.items()):
+        for label, points in lines.items():
+            steps, scores = zip(*points)
+            ax.plot(steps, 100 * np.asarray(scores), label=label, linewidth=1)
+        ax.set(title=f"{name}: validation macro-F1 (seed 0)", xlabel="optimiser step", ylabel="macro-F1 (%)")
+        ax.legend(fontsize=6, loc="lower right")
+    fig.tight_layout()
+    return save_png(fig, path)

@@ -23,7 +23,7 @@ from ..text import class_sentences
 from .protocols import draw_shots, restrict
 
 SPLITS = ("all", "train", "val", "test")
-OBJECTIVES = ("clip", "unicl")
+OBJECTIVES = ("clip", "clip-dedup", "unicl")
 ZEROSHOT_FILES = frozenset({"metrics.json", "confusion.png"})
 ADAPT_FILES = frozenset({"checkpoint", "metrics.json", "confusion.png"})
 

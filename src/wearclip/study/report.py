@@ -61,6 +61,16 @@ def _details(cells: pd.DataFrame) -> list[str]:
         lines += [f"- `{row}` on {dataset}: " + ", ".join(f"{n} ({c})" for n, c in sorted(names.items()))
                   for (row, dataset), names in sorted(capped.items())]
         lines.append("")
+    chosen = cells[cells["details"].map(lambda d: bool(d) and d.get("template") is not None)]
+    if not chosen.empty:
+        lines += ["## Best templates", "", ("Rows recognised with the best template: its index (0-based, in the "
+                                            "order of the shipped templates.yaml) chosen on validation subjects, "
+                                            "per seed:"), ""]
+        for (row, dataset), part in chosen.groupby(["row", "dataset"], sort=False):
+            picks = ", ".join(f"seed {seed}: {d['template']} (val {100 * d['template_val_macro_f1']:.1f})"
+                              for seed, d in zip(part["seed"], part["details"]))
+            lines.append(f"- `{row}` on {dataset}: {picks}")
+        lines.append("")
     groups = cells[cells["details"].map(lambda d: bool(d and d.get("groups")))]
     if not groups.empty:
         lines += ["## Unseen-activity groups", "",
@@ -89,19 +99,28 @@ def render_report(path: Path, experiment, spec, rows, table: pd.DataFrame, cells
          f"subjects); {s.data.window.seconds:g} s windows at {s.data.window.rate:g} Hz, "
          f"{int(100 * s.data.window.overlap)} % overlap, label rule `{s.data.window.label_rule}`; "
          f"pre-training at most {s.pretrain.epochs} epochs (patience {s.pretrain.patience}), IMU encoder "
-         f"`{s.model.imu_encoder}`, text encoder `{s.model.text_encoder}` (frozen). Datasets of the run: "
+         f"`{s.model.imu_encoder}` unless a row names another, text encoder `{s.model.text_encoder}` (frozen). "
+         f"Training on labelled target windows (supervised, head adaptation, MLP of self-supervised "
+         f"baselines): {s.labelled.steps} optimiser steps at batch min({s.labelled.batch_size}, n), "
+         f"early stopping after {s.labelled.patience_steps} steps without gain on k windows per class of the "
+         f"validation subjects (the whole validation split without k). Datasets of the run: "
          f"{', '.join(spec.datasets)}."), "",
+        (f"**Source corpus** of pre-training (rows that say so): {s.source_label()}. Class set "
+         f"`{s.data.class_set}`" + (f"; loader options {s.data.options}" if s.data.options else "") + "."), "",
         f"Whole run: `{spec.command()}`", "",
         markdown_table(table, spec.datasets), "",
     ]
     lines += _details(cells)
     if figures:
         lines += ["## Figures", ""] + [f"![{f.stem}]({f.name})" for f in figures] + [""]
-    lines += ["## Commands", "", "Each cell (row x dataset, all seeds) is recomputed, or resumed, by:", "",
-              "| row | dataset | command |", "|---|---|---|"]
-    finished = set(zip(cells["row"], cells["dataset"]))
+    lines += ["## Commands", "", ("Each cell (row x dataset, all seeds) is recomputed, or resumed, by its command; "
+                                  "wall time is the sum over its finished seeds (cached pre-training counted once, "
+                                  "by the first cell that needed it)."), "",
+              "| row | dataset | seeds | wall time | command |", "|---|---|---|---|---|"]
     for row in rows:
         for dataset in spec.selected_targets():
-            if (row.id, dataset) in finished:
-                lines.append(f"| `{row.id}` | {dataset} | `{spec.command(row.id, dataset)}` |")
+            mine = cells[(cells["row"] == row.id) & (cells["dataset"] == dataset)]
+            if len(mine):
+                lines.append(f"| `{row.id}` | {dataset} | {len(mine)} | {mine['seconds'].astype(float).sum():.0f} s | "
+                             f"`{spec.command(row.id, dataset)}` |")
     write_text(path, "\n".join(lines) + "\n")

@@ -15,7 +15,9 @@ runs no text-encoder forward pass and a second run not even the first. Trainable
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import warnings
 from collections.abc import Sequence
 from contextlib import contextmanager
 from importlib import metadata
@@ -88,6 +90,32 @@ def model_revision(name_or_path: str, config: PretrainedConfig) -> str:
     return f"sha256:{sha.hexdigest()}"
 
 
+POSITION_OFFSET = {"roberta": 2, "xlm-roberta": 2, "camembert": 2}
+"""Model types whose position table starts after the padding index, so it holds fewer tokens."""
+
+
+def length_limit(name_or_path: str, config: PretrainedConfig) -> int:
+    """The longest input, in tokens, the encoder was built for: its position table, or less where the
+    model ships a sentence-transformers ``max_seq_length`` (256 for all-MiniLM-L6-v2)."""
+    text = getattr(config, "text_config", None) or config
+    limit = int(text.max_position_embeddings) - POSITION_OFFSET.get(text.model_type, 0)
+    path = resolve(name_or_path)
+    if Path(path).is_dir():
+        found = Path(path) / "sentence_bert_config.json"
+        found = str(found) if found.is_file() else None
+    else:
+        from huggingface_hub import try_to_load_from_cache
+
+        found = try_to_load_from_cache(path, "sentence_bert_config.json")
+    if isinstance(found, str):
+        limit = min(limit, int(json.loads(Path(found).read_text(encoding="utf-8")).get("max_seq_length", limit)))
+    return limit
+
+
+class TruncationWarning(UserWarning):
+    """A sentence is longer than the text encoder's input limit; its end is not embedded."""
+
+
 @contextmanager
 def _quiet_transformers():
     """Silence transformers' load report (a full CLIP checkpoint's unused vision weights are expected)."""
@@ -128,7 +156,7 @@ class TextEncoder(nn.Module):
         self,
         name_or_path: str = DEFAULT_TEXT_ENCODER,
         pooling: str = "auto",
-        max_length: int = 64,
+        max_length: int | None = None,
         device: str | torch.device = "cpu",
         trainable: bool = False,
         cache_dir: str | Path | None | bool = None,
@@ -146,7 +174,7 @@ class TextEncoder(nn.Module):
                 f"{name_or_path}: pooling {self.pooling!r} does not fit a {model_type} model; use "
                 + ("'eos' (the projected end-of-text embedding)" if projected else "'mean' or 'cls'")
             )
-        self.max_length = max_length
+        self.max_length = max_length or length_limit(name_or_path, self.config)
         self.trainable = trainable
         self.revision = model_revision(name_or_path, self.config)
         self._device = torch.device(device)
@@ -204,6 +232,7 @@ class TextEncoder(nn.Module):
         """Pooled embeddings of ``sentences`` (with grad where grad is enabled and the model trainable)."""
         model = self._load()
         device = next(model.parameters()).device
+        self._warn_if_cut(sentences)
         batch = self.tokenizer(
             sentences, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         ).to(device)
@@ -214,6 +243,14 @@ class TextEncoder(nn.Module):
             return hidden[:, 0]
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    def _warn_if_cut(self, sentences: list[str]) -> None:
+        lengths = [len(ids) for ids in self.tokenizer(sentences, truncation=False)["input_ids"]]
+        cut = [(n, s) for n, s in zip(lengths, sentences) if n > self.max_length]
+        if cut:
+            n, example = max(cut)
+            warnings.warn(f"text encoder {self.name}: {len(cut)} sentence(s) exceed its {self.max_length}-token limit "
+                          f"and are cut, e.g. {example[:80]!r}... ({n} tokens)", TruncationWarning, stacklevel=3)
 
     def encode(self, sentences: Sequence[str], batch_size: int = 256) -> torch.Tensor:
         """(len(sentences), dim) float32 embeddings on CPU, without grad.

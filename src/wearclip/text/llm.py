@@ -1,10 +1,11 @@
 """Generate vocabulary with an LLM behind any OpenAI-compatible chat-completions endpoint.
 
 This is what the study did with ChatGPT, for users who run an LLM (OpenAI, vLLM, llama.cpp server,
-Ollama): paraphrases of each class's sentence, the body parts an activity involves, a description of
-its movement, or new templates. Prompts live in ``prompts/``; replies must be one JSON object, are
-validated and deduplicated, and only replies that pass are cached (``$WEARCLIP_CACHE/llm``), so a
-rerun makes no call. The result is written as a vocabulary file the sentence modes read.
+Ollama): rewrites of each template sentence of a class (the study: 15 of each of the 33, 495 per
+activity), the body parts an activity involves, a description of its movement, or new templates.
+Prompts live in ``prompts/``; replies must be one JSON object, are validated and deduplicated, and
+only replies that pass are cached (``$WEARCLIP_CACHE/llm``), so a rerun makes no call. The result is
+written as a vocabulary file the sentence modes read.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from .. import errors
 from ..errors import WearClipError
 from ..io import cache_root, write_json
 from .cache import digest
-from .templates import BASE_TEMPLATE, base_sentence, template_error
-from .vocabularies import Entry, VocabularyFile, read_vocabulary_file, write_vocabulary
+from .templates import BASE_TEMPLATE, fill, template_error
+from .vocabularies import Entry, VocabularyFile, read_vocabulary_file, shipped_templates, write_vocabulary
 
 KINDS = ("paraphrases", "body-parts", "movement", "templates")
+COUNTS = {"paraphrases": (15, 15), "templates": (20, 15)}
+"""(items asked for, fewest valid distinct items accepted) per reply: 15 rewrites of each template
+sentence as the study, 20 new templates of which at least 15 must be usable."""
 T = TypeVar("T")
 
 
@@ -176,13 +180,20 @@ def generate(
     client: ChatClient,
     kind: str,
     activities: Sequence[str],
-    count: int = 20,
-    minimum: int = 15,
+    count: int | None = None,
+    minimum: int | None = None,
     progress: Callable[[str], None] | None = None,
+    templates: Sequence[str] | None = None,
 ) -> dict:
-    """Ask the model; returns ``{"templates": [...]}`` or ``{activity: value}`` for the other kinds."""
+    """Ask the model; returns ``{"templates": [...]}`` or ``{activity: value}`` for the other kinds.
+
+    ``paraphrases``: for each activity, ``count`` rewrites (default 15) of the sentence of each of
+    ``templates`` (default: the shipped 33), one request per sentence, at least ``minimum`` valid and
+    distinct in each reply, deduplicated across the activity's sentences: 495 per activity as the study.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    count, minimum = count or COUNTS.get(kind, (0, 0))[0], minimum or COUNTS.get(kind, (0, 0))[1]
     if not activities and kind != "templates":
         raise ValueError("no activities to generate for")
     system = {"role": "system", "content": prompt("system")}
@@ -198,16 +209,21 @@ def generate(
         "body-parts": lambda c: unique_texts(reply_json(c, "body_parts"), "body_parts", 1, _body_part_problem),
         "movement": _movement,
     }[kind]
+    templates = list(templates or shipped_templates())
     out = {}
     for activity in activities:
         if progress:
             progress(activity)
-        if kind == "paraphrases":
-            text = prompt("paraphrases", sentence=base_sentence(activity), activity=activity, count=count)
-        else:
-            text = prompt(kind, activity=activity)
         try:
-            out[activity] = ask(text, parse)
+            if kind == "paraphrases":
+                rewrites: dict[str, str] = {}
+                for template in templates:
+                    text = prompt("paraphrases", sentence=fill(template, activity), activity=activity, count=count)
+                    for rewrite in ask(text, parse):
+                        rewrites.setdefault(rewrite.casefold().rstrip("."), rewrite)
+                out[activity] = list(rewrites.values())
+            else:
+                out[activity] = ask(prompt(kind, activity=activity), parse)
         except LLMError as error:
             raise type(error)(f"activity {activity!r}: {error}") from None
     return out

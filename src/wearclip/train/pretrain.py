@@ -92,7 +92,7 @@ class ContrastiveObjective(nn.Module):
             z1, z2 = (gather_with_grad(model.encode_views(v)) for v in batch.views)
             simclr = nt_xent_loss(z1, z2, self.config.simclr_temperature)
             out |= {"loss": language + self.config.simclr_weight * simclr,
-                    f"{self.config.name}_loss": language.detach(), "simclr_loss": simclr.detach()}
+                    f"{self.config.name.split('-')[0]}_loss": language.detach(), "simclr_loss": simclr.detach()}
         return out
 
 
