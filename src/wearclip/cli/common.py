@@ -30,6 +30,11 @@ _state = {"debug": False}
 
 
 # -- options ----------------------------------------------------------------------------------------
+DEFAULT_MODEL = "wearclip-base"
+"""The shipped model commands use when no checkpoint is given (see ``wearclip.list_models()``)."""
+MODEL_HELP = f"WearClip checkpoint folder, a shipped model's name or a Hugging Face id [default: {DEFAULT_MODEL}]."
+
+
 def names(text: str | None, option: str | None = None, unique: bool = True) -> list[str]:
     """A comma-separated list, stripped, empty items dropped; with ``option``, duplicates are an error."""
     items = [item.strip() for item in (text or "").split(",") if item.strip()]

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from . import app
-from .common import console, loader_option, names, out_option, overwrite_option, pairs
+from .common import DEFAULT_MODEL, MODEL_HELP, console, loader_option, names, out_option, overwrite_option, pairs
 
 
 def _score_table(title: str, rows: list[tuple[str, dict]]) -> Table:
@@ -22,7 +22,7 @@ def _score_table(title: str, rows: list[tuple[str, dict]]) -> Table:
 
 
 def zeroshot(
-    checkpoint: Path = typer.Argument(..., help="WearClip checkpoint folder (or Hugging Face id)."),
+    checkpoint: str = typer.Argument(DEFAULT_MODEL, help=MODEL_HELP, show_default=False),
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name."),
     root: Path | None = typer.Option(None, help="The dataset's folder (default: its embedded copy)."),
     placement: str | None = typer.Option(None, help="Sensor placement (default: the dataset's)."),
@@ -53,8 +53,10 @@ def zeroshot(
 
 
 def predict(
-    checkpoint: Path = typer.Argument(..., help="WearClip checkpoint folder (or Hugging Face id)."),
-    recording: Path = typer.Argument(..., help="CSV (optionally .gz) with x, y, z and a time column, or --rate."),
+    checkpoint: str = typer.Argument(..., metavar="[CHECKPOINT] RECORDING", show_default=False,
+                                     help=f"{MODEL_HELP} Given alone, the argument is the recording."),
+    recording: Path | None = typer.Argument(None, metavar="", show_default=False,
+                                            help="CSV or Parquet with x, y, z and a time column, or --rate."),
     activities: str = typer.Option(..., help="Comma-separated free-text activities, e.g. 'walking, cycling'."),
     rate: float | None = typer.Option(None, help="Sampling rate in Hz when the file has no time column."),
     units: str = typer.Option("g", help="Units of x, y, z: g or m/s2."),
@@ -70,6 +72,8 @@ def predict(
     from ..study.smoothing import smoother
     from ..study.timeline import predict_recording
 
+    if recording is None:  # `wearclip predict RECORDING`: the shipped model
+        checkpoint, recording = DEFAULT_MODEL, Path(checkpoint)
     chosen = names(activities, "--activities")
     out = out or Path("runs") / "predict" / recording.name.split(".")[0]
     summary = predict_recording(checkpoint, recording, chosen, out, rate=rate, units=units, recognition=recognition,

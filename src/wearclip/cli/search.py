@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from . import app
-from .common import console, errors, loader_option, overwrite_option, pairs
+from .common import DEFAULT_MODEL, MODEL_HELP, console, errors, loader_option, overwrite_option, pairs
 
 BACKEND_HELP = "exact (chunked float16 products, rescored in float32) or faiss (needs faiss-cpu); same results."
 
@@ -36,7 +36,7 @@ def hits_table(hits, title: str, columns: tuple[str, ...] = ("rank", "id", "simi
 
 @app.command("index")
 def index_command(
-    checkpoint: Path = typer.Argument(..., help="WearClip checkpoint folder (config.json + model.safetensors)."),
+    checkpoint: str = typer.Argument(DEFAULT_MODEL, help=MODEL_HELP, show_default=False),
     dataset: str = typer.Option(..., "--dataset", "-d", help="Registered dataset name (see `wearclip data list`)."),
     root: Path | None = typer.Option(None, help="Dataset folder in its official layout; default: the embedded copy."),
     placement: str | None = typer.Option(None, help="Sensor placement; default: the dataset's default."),
@@ -50,11 +50,13 @@ def index_command(
 ) -> None:
     """Embed every window of a dataset (or some subjects/recordings) into an on-disk index."""
     from ..data import datasets
+    from ..models.saving import checkpoint_folder
     from ..models.wearclip import WearClip
     from ..retrieval.index import index_dataset
 
     started = time.perf_counter()
     source = datasets.load(dataset, root, placement, **pairs(option, "--option"))
+    checkpoint = checkpoint_folder(checkpoint)  # a shipped name or hub id: the folder the index records
     model = WearClip.from_pretrained(checkpoint)
     out = out or Path("runs") / f"index-{dataset}"
     with console.status(f"embedding windows of {dataset} ..."):

@@ -48,7 +48,7 @@ def write_model(module: nn.Module, folder: Path) -> None:
         (folder / CONFIG_NAME).write_text(config.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
 
-def _local_folder(name_or_path: str | Path) -> Path:
+def checkpoint_folder(name_or_path: str | Path) -> Path:
     """A checkpoint folder: the path itself, else a shipped model's name, else a Hugging Face repo id
     downloaded (where reachable)."""
     path = Path(name_or_path)
@@ -108,7 +108,7 @@ class Saveable:
         repo id, where the hub is reachable)."""
         if cls.config_class is None:
             raise TypeError(f"{cls.__name__} has no config_class: build it, then load_weights(folder)")
-        path = _local_folder(name_or_path)
+        path = checkpoint_folder(name_or_path)
         for name in (CONFIG_NAME, WEIGHTS_NAME):
             if not (path / name).is_file():
                 raise CheckpointError(f"{path / name}: missing; a {cls.__name__} checkpoint has "
