@@ -314,7 +314,7 @@ CASES = [
         ("data-prepare-label-rule", "data prepare mhealth --root {hm} --label-rule vote", "label_rule"),
         ("data-download-unknown", "data download no-such-set", "no-such-set"),
         ("unknown-option", "zeroshot {ck} -d mhealth --colour red", "--colour"),
-        ("missing-argument", "zeroshot", "checkpoint"),
+        ("missing-argument", "predict --activities walking,cycling", "RECORDING"),
     ]
 ] + [
     pytest.param("output", command, culprit, id=f"output-{name}",

@@ -63,8 +63,8 @@ class GeneraliseSetup(Setup):
     without: tuple[str, ...] = ()
     self_train: bool = False
 
-    def sources(self, target: str, run_datasets: Sequence[str]) -> tuple[str, ...]:
-        return tuple(d for d in super().sources(target, run_datasets) if d not in self.without)
+    def sources(self, target: str, run_datasets: Sequence[str], source: Sequence[str] = ()) -> tuple[str, ...]:
+        return tuple(d for d in super().sources(target, run_datasets, source) if d not in self.without)
 
 
 def gravity_setup() -> GeneraliseSetup:
