@@ -236,8 +236,8 @@ class FeatureClassifier(nn.Module):
         self.n_classes = n_classes
 
     def predict_features(self, features: torch.Tensor) -> np.ndarray:
-        """Class index per row of precomputed encoder features (in memory: one pass)."""
-        return batched(self.head, features, self.n_classes, max(1, len(features)), self).argmax(1).numpy()
+        """Class index per row of precomputed encoder features (in memory: one pass, on the MLP's device)."""
+        return batched(self.head, features, self.n_classes, max(1, len(features)), self.head).argmax(1).numpy()
 
     def predict(self, x, batch_size: int = 1024) -> np.ndarray:
         """Class index per raw (N, 3, T) window: frozen encoder features, then the MLP."""
