@@ -254,14 +254,17 @@ def read_windows(path: str | Path) -> Windows:
         raise ValueError(f"{path}: store format {manifest.get('format')} is not {FORMAT}; rebuild it")
     x = np.memmap(path / "x.f32", dtype="<f4", mode="r", shape=tuple(manifest["shape"]))
     table = pq.read_table(path / "windows.parquet")
-    return Windows(
+    windows = Windows(
         x=Rows([x]),
         labels=table["label"].to_numpy().astype(np.int32),
         subjects=_strings(table["subject"]),
         recordings=_strings(table["recording"]),
-        starts=table["start"].to_numpy(),
+        starts=table["start"].to_numpy().copy(),
         classes=list(manifest["classes"]),
     )
+    del table
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed decoding buffers otherwise (~30 B a window)
+    return windows
 
 
 def _strings(column: pa.ChunkedArray) -> np.ndarray:

@@ -67,8 +67,9 @@ def window_labels(labels: np.ndarray, config: WindowConfig) -> np.ndarray:
 
 def _release(base: np.ndarray, start: int, stop: int) -> None:
     """Unmap rows ``start:stop`` of a memmap from this process (they stay in the page cache), so reading
-    a store through does not grow the resident set; a no-op for arrays in memory."""
-    if not isinstance(base, np.memmap) or not isinstance(base.base, mmap.mmap):
+    a store through does not grow the resident set; a no-op for arrays in memory (and where the
+    platform has no ``madvise``)."""
+    if not (isinstance(base, np.memmap) and isinstance(base.base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")):
         return
     row = base.strides[0]
     begin = base.offset % mmap.ALLOCATIONGRANULARITY + start * row
