@@ -299,6 +299,7 @@ CASES = [
         ("evaluate-duplicated-datasets", "evaluate --datasets mhealth,mhealth --target mhealth", "mhealth"),
         ("experiment-unknown", "experiment table9 --datasets mhealth", "table9"),
         ("experiment-unknown-row", "experiment table1 --datasets mhealth --rows nope -o {ws}/exp", "nope"),
+        ("experiment-shots-not-a-number", "experiment fig3 --datasets mhealth --shots two -o {ws}/exp", "--shots"),
         ("text-unknown-dataset", "text show no-such-set", "no-such-set"),
         ("text-unknown-mode", "text show uci-hapt --mode poetry", "poetry"),
         ("text-duplicated-classes", "text show uci-hapt --classes 'walking,walking'", "walking"),

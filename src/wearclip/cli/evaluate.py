@@ -231,12 +231,16 @@ def experiment(
     list_rows: bool = typer.Option(False, "--list-rows", help="Print the experiment's rows and exit."),
 ) -> None:
     """Run a named experiment of the study; resumes an interrupted run without recomputing finished cells."""
+    from ..errors import UsageError
     from ..study.experiments import SHOTS, Options, RunSpec, run_experiment
     from ..study.experiments import experiment as get_experiment
 
     spec_experiment = get_experiment(name)
     run_datasets = names(datasets, "--datasets")
-    options = Options(shots=tuple(int(k) for k in names(shots, "--shots")) or SHOTS,
+    ks = names(shots, "--shots")
+    if not all(k.isdigit() and int(k) > 0 for k in ks):
+        raise UsageError(f"--shots: expected positive whole numbers of windows per class, got {shots!r}")
+    options = Options(shots=tuple(int(k) for k in ks) or SHOTS,
                       text_encoders=tuple(names(text_encoders, "--text-encoders")))
     if list_rows:
         for row in spec_experiment.rows(run_datasets, options):
