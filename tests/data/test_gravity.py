@@ -3,7 +3,8 @@
 import torch
 
 from wearclip.config.model import WearClipConfig
-from wearclip.data.gravity import align_to_gravity, frame_windows, invariant_channels, to_frame
+from wearclip.data.gravity import align_to_gravity, invariant_channels, to_frame
+from wearclip.data.windows import channel_stats
 from wearclip.models.wearclip import WearClip
 from wearclip.train.augment import RowRandom, uniform_rotations
 
@@ -41,7 +42,16 @@ def test_gravity_pointing_straight_down_and_a_zero_mean_window():
     assert torch.allclose(aligned[0, 2], torch.ones(10))
     assert torch.equal(aligned[1], x[1])  # no gravity to align: left as it is
     assert to_frame(x, "sensor") is x
-    assert frame_windows(x.numpy(), "invariant").shape == (2, 3, 10)
+
+
+def test_normalisation_statistics_are_those_of_the_models_frame():
+    x = torch.randn(5, 3, 100) * 0.2 + torch.tensor([0.6, -0.3, 0.7])[None, :, None]  # a tilted device
+    model = WearClip(WearClipConfig(frame="gravity"))
+    model.fit_normalization(x.numpy())
+    mean, std = channel_stats(to_frame(x, "gravity").numpy())
+    torch.testing.assert_close(model.sensor_mean, torch.from_numpy(mean))
+    torch.testing.assert_close(model.sensor_std, torch.from_numpy(std))
+    assert model.sensor_mean[2] > 0.9  # gravity along +z in that frame
 
 
 def test_the_frame_is_recorded_in_the_checkpoint_and_absent_when_off(tmp_path):

@@ -18,7 +18,6 @@ Frames (``WearClipConfig.frame``, applied by the model to every input, in traini
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 FRAMES = ("sensor", "gravity", "invariant")
@@ -74,12 +73,3 @@ def to_frame(x: torch.Tensor, frame: str) -> torch.Tensor:
     if frame == "invariant":
         return invariant_channels(x)
     raise ValueError(f"unknown frame {frame!r}; choose one of {', '.join(FRAMES)}")
-
-
-def frame_windows(x, frame: str, chunk: int = 65536):
-    """(N, 3, T) windows (array or memmap) in ``frame``, as float32, chunk by chunk; ``x`` itself for
-    ``sensor`` (what normalisation statistics are computed on)."""
-    if frame == "sensor":
-        return x
-    return np.concatenate([to_frame(torch.as_tensor(np.asarray(x[i: i + chunk], dtype=np.float32)), frame).numpy()
-                           for i in range(0, len(x), chunk)]) if len(x) else np.asarray(x, dtype=np.float32)
