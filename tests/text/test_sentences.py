@@ -259,3 +259,15 @@ def test_cli_show():
     ]:
         failed = runner.invoke(app, ["text", "show", *args])
         assert failed.exit_code != 0 and message in failed.output.replace("\n", " ")
+
+
+def test_sentences_by_phrase_takes_a_shared_phrase_from_the_first_dataset_that_has_it():
+    from wearclip.text import sentences_by_phrase
+
+    # the placement mode names each dataset's own placement (waist for uci-hapt, trouser pocket for mobifall)
+    table = sentences_by_phrase([("uci-hapt", ["walking", "sitting"]), ("mobifall", ["walking", "jogging"])],
+                                "base+placement")
+    assert list(table) == ["walking", "sitting", "jogging"]
+    assert table["walking"] == class_sentences(["walking"], "base+placement", "uci-hapt")[0]
+    assert table["walking"] != class_sentences(["walking"], "base+placement", "mobifall")[0]
+    assert table["jogging"] == class_sentences(["jogging"], "base+placement", "mobifall")[0]

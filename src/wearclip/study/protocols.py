@@ -60,7 +60,7 @@ from ..metrics import evaluate_predictions, random_guesses
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier, window_features
 from ..runtime import seed_everything
-from ..text import class_sentences, default_text_encoder, shipped_templates, vocabulary_tag
+from ..text import class_sentences, default_text_encoder, sentences_by_phrase, shipped_templates, vocabulary_tag
 from ..train.adapt import ADAPT_CONFIG, fit_heads
 from ..train.baselines import SSL_METHODS, FeatureClassifier, build_ssl, fit_classifier, fit_ssl
 from ..train.loop import n_batches
@@ -299,12 +299,8 @@ class ProtocolRunner:
     @staticmethod
     def sentences(parts: dict[str, Windows], classes: Sequence[str], mode: str, seed: int) -> list[list[str]]:
         """Sentences of each class under ``mode``, from the vocabulary of the first dataset that has the phrase."""
-        found: dict[str, list[str]] = {}
-        for name, windows in parts.items():
-            todo = [c for c in windows.classes if c not in found]
-            if todo:
-                found |= dict(zip(todo, class_sentences(todo, mode, name, seed)))
-        return [found[c] for c in classes]
+        table = sentences_by_phrase([(name, windows.classes) for name, windows in parts.items()], mode, seed)
+        return [table[c] for c in classes]
 
     # -- cached pre-training ---------------------------------------------------------------------
     def sources(self, setup: Setup, target: str) -> tuple[str, ...]:
@@ -390,7 +386,7 @@ class ProtocolRunner:
         if setup.encoder != Setup.model_fields["encoder"].default:
             config.imu_encoder = setup.encoder
         if config.text_encoder != self.settings.model.text_encoder:
-            config.text_dim = default_text_encoder(config.text_encoder).dim
+            config.text_dim = default_text_encoder(config.text_encoder, config.text_pooling).dim
         return config, objective, mode
 
     def pretrained_ssl(self, setup: Setup, target: str, seed: int):

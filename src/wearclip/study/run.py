@@ -27,7 +27,7 @@ from ..models.imu import build_imu_encoder
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
 from ..runtime import seed_everything
-from ..text import class_sentences, vocabulary_tag
+from ..text import sentences_by_phrase, vocabulary_tag
 from ..text.encoders import default_text_encoder
 from ..train import distributed
 from ..train.pretrain import fit_pretraining
@@ -58,18 +58,13 @@ def open_windows(config: PretrainConfig, log: Callable[[str], None]) -> dict[str
     return out
 
 
-def sentences_by_phrase(config: PretrainConfig, mode: str, parts: dict) -> dict[str, list[str]]:
-    """Sentences per activity phrase under ``mode``, from the first dataset that has the phrase."""
-    table: dict[str, list[str]] = {}
-    for name, ref in zip(parts, config.data.datasets):
-        classes = parts[name][0].classes
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")
-            lists = class_sentences(classes, mode, ref.name, config.train.seed, vocabulary=config.text.vocabulary,
-                                    limit=config.text.limit if mode == config.text.mode else None)
-        for phrase, sentences in zip(classes, lists):
-            table.setdefault(phrase, sentences)
-    return table
+def run_sentences(config: PretrainConfig, mode: str, parts: dict) -> dict[str, list[str]]:
+    """Sentences per activity phrase under ``mode`` for the run's datasets (each warning shown)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        return sentences_by_phrase([(ref.name, parts[name][0].classes) for name, ref in zip(parts, config.data.datasets)],
+                                   mode, config.train.seed, vocabulary=config.text.vocabulary,
+                                   limit=config.text.limit if mode == config.text.mode else None)
 
 
 RUN_FILES = frozenset({"config.yaml", "metrics.jsonl", "best", "last", "summary.json"})
@@ -123,8 +118,8 @@ def run_pretraining(
     parts = open_windows(config, log)  # every dataset read (or its cache opened) before anything is written
     classes = list(dict.fromkeys(c for train, _, _, _ in parts.values() for c in train.classes))
     train = pool({name: p[0] for name, p in parts.items()}, classes)
-    training = sentences_by_phrase(config, config.text.mode, parts)
-    evaluation = sentences_by_phrase(config, config.text.eval_mode, parts)
+    training = run_sentences(config, config.text.mode, parts)
+    evaluation = run_sentences(config, config.text.eval_mode, parts)
 
     text_dim = default_text_encoder(config.model.text_encoder, config.model.text_pooling).dim
     model_config = config.model.model_copy(update={"text_dim": text_dim}).with_provenance(

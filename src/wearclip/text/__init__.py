@@ -3,7 +3,7 @@
 from ..config.model import DEFAULT_TEXT_ENCODER
 from ..config.run import SENTENCE_MODES
 from .encoders import TextEncoder, default_text_encoder
-from .sentences import MissingKnowledgeWarning, class_sentences, vocabulary_tag
+from .sentences import MissingKnowledgeWarning, class_sentences, sentences_by_phrase, vocabulary_tag
 from .templates import BASE_TEMPLATE, base_sentence
 from .vocabularies import Knowledge, Vocabulary, load_vocabulary, shipped_templates
 
@@ -19,6 +19,7 @@ __all__ = [
     "class_sentences",
     "default_text_encoder",
     "load_vocabulary",
+    "sentences_by_phrase",
     "shipped_templates",
     "vocabulary_tag",
 ]

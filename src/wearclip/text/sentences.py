@@ -191,6 +191,20 @@ def class_sentences(
     return out
 
 
+def sentences_by_phrase(datasets: Sequence[tuple[str, Sequence[str]]], mode: str, seed: int = 0, *,
+                        vocabulary: str | Path | Vocabulary | None = None, limit: int | None = None
+                        ) -> dict[str, list[str]]:
+    """Sentences of each activity phrase of several datasets, given as (dataset name, its classes) pairs:
+    pooled datasets make one class per phrase, so a phrase takes its sentences (:func:`class_sentences`)
+    from the first dataset that has it."""
+    table: dict[str, list[str]] = {}
+    for name, classes in datasets:
+        lists = class_sentences(classes, mode, name, seed, vocabulary=vocabulary, limit=limit)
+        for phrase, sentences in zip(classes, lists):
+            table.setdefault(phrase, sentences)
+    return table
+
+
 def vocabulary_tag(dataset: str | None = None, vocabulary: str | Path | Vocabulary | None = None) -> str:
     """``name@version+digest`` of the first vocabulary consulted, the digest covering every vocabulary
     and template that :func:`class_sentences` reads: what a checkpoint records as its text version."""
