@@ -12,11 +12,6 @@ from .inference import batched
 from .wearclip import WearClip
 
 
-def embed_windows(model: WearClip, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
-    """Normalised sensor embeddings of (N, 3, T) windows as a CPU tensor, in batches (works on memmaps)."""
-    return batched(model.encode_sensor, x, model.config.embed_dim, batch_size, model)
-
-
 def window_features(model: WearClip, x: np.ndarray, batch_size: int = 1024) -> torch.Tensor:
     """IMU-encoder features (before the projection head) of (N, 3, T) windows, in eval mode.
 

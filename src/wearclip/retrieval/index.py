@@ -40,7 +40,6 @@ from ..errors import CheckpointError, IndexFormatError, MissingFileError, UsageE
 from ..io import atomic_directory, check_output
 from ..models.saving import WEIGHTS_NAME
 from ..models.wearclip import WearClip
-from ..models.zeroshot import embed_windows
 from ..progress import track
 
 FORMAT_VERSION = 1
@@ -160,7 +159,7 @@ def embedded_batches(model: WearClip, windows: Iterable[Windows], batch_size: in
     for part in windows:
         for i in range(0, len(part), batch_size):
             chunk = part.subset(np.arange(i, min(i + batch_size, len(part))))
-            yield embed_windows(model, chunk.x, batch_size).numpy(), window_rows(chunk, seconds)
+            yield model.encode_windows(chunk.x, batch_size), window_rows(chunk, seconds)
 
 
 def recording_windows(dataset: HarDataset, window: WindowConfig, subjects: Sequence[str] = (),

@@ -21,7 +21,6 @@ from ..data.datasets.base import UNLABELLED
 from ..data.windows import Windows
 from ..errors import UsageError
 from ..models.wearclip import WearClip
-from ..models.zeroshot import ZeroShotClassifier, embed_windows
 from .index import EmbeddingIndex
 
 RECALL_AT = (1, 5, 10)
@@ -95,8 +94,7 @@ def evaluate_retrieval(model: WearClip, windows: Windows, class_sentences: Seque
                        ks: Sequence[int] = RECALL_AT) -> dict[str, RetrievalResult]:
     """Text <-> sensor retrieval of a model on labelled windows; each class is described by the mean
     embedding of its sentences (one sentence gives the single-template query)."""
-    prototypes = ZeroShotClassifier(model, class_sentences).prototypes
-    return class_retrieval(embed_windows(model, windows.x), windows.labels, prototypes, ks)
+    return class_retrieval(model.encode_windows(windows.x), windows.labels, model.class_prototypes(class_sentences), ks)
 
 
 def index_retrieval(index: EmbeddingIndex, model: WearClip, sentences: str = "base",
@@ -107,6 +105,6 @@ def index_retrieval(index: EmbeddingIndex, model: WearClip, sentences: str = "ba
 
     if not index.info.classes:
         raise UsageError(f"{index.path}: the index records no activity classes (built from unlabelled data)")
-    queries = ZeroShotClassifier(model, class_sentences(index.info.classes, sentences, index.info.dataset))
+    queries = model.class_prototypes(class_sentences(index.info.classes, sentences, index.info.dataset))
     labels = index.manifest.label.map({c: i for i, c in enumerate(index.info.classes)}).fillna(UNLABELLED)
-    return class_retrieval(index.vectors(np.arange(len(index))), labels.to_numpy(np.int64), queries.prototypes, ks)
+    return class_retrieval(index.vectors(np.arange(len(index))), labels.to_numpy(np.int64), queries, ks)
