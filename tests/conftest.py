@@ -23,3 +23,17 @@ def _private_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def hapt_root() -> Path:
     return shared_dataset("uci-hapt")
+
+
+@pytest.fixture(scope="session")
+def untrained_checkpoint(tmp_path_factory) -> Path:
+    """An untrained WearClip (random conv encoder, the real MiniLM text tower), saved like any checkpoint."""
+    import numpy as np
+    import torch
+
+    from wearclip.models import WearClip
+
+    torch.manual_seed(0)
+    model = WearClip()
+    model.set_normalization(np.zeros(3), np.full(3, 0.5))
+    return model.save_pretrained(tmp_path_factory.mktemp("model") / "checkpoint")

@@ -28,15 +28,6 @@ def isolated(tmp_path, monkeypatch):
     torch.set_num_threads(threads)
 
 
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    """An untrained WearClip (random conv encoder, MiniLM text tower), saved like any checkpoint."""
-    torch.manual_seed(0)
-    model = WearClip()
-    model.set_normalization(np.zeros(3), np.full(3, 0.5))
-    return model.save_pretrained(tmp_path_factory.mktemp("model") / "checkpoint")
-
-
 def invoke(*args):
     result = runner.invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output + repr(result.exception)
@@ -44,10 +35,10 @@ def invoke(*args):
 
 
 @pytest.mark.slow
-def test_predict_timeline_over_the_capture24_sample(checkpoint, tmp_path):
+def test_predict_timeline_over_the_capture24_sample(untrained_checkpoint, tmp_path):
     sample = shared_dataset("capture24-format") / "sample.csv.gz"
     activities = ["sleeping", "walking", "sitting at a desk"]
-    invoke("predict", checkpoint, sample, "--activities", ", ".join(activities), "--out", tmp_path / "out")
+    invoke("predict", untrained_checkpoint, sample, "--activities", ", ".join(activities), "--out", tmp_path / "out")
     predictions = pd.read_csv(tmp_path / "out" / "predictions.csv")
     # 75 min without gaps, 2 s windows every 1 s: one window per second, but the last second
     times = pd.to_datetime(pd.read_csv(sample, usecols=["time"])["time"])
@@ -65,25 +56,25 @@ def test_predict_timeline_over_the_capture24_sample(checkpoint, tmp_path):
     ("timestamp,x,y,z\n0,1,2,3\n0.02,1,oops,3\n", "line 3, field 'y': expected a number, found 'oops'"),
     ("timestamp,x,y,z\n0,1,2,3\n-1,1,2,3\n", "line 3: timestamp -1 goes backwards"),
 ])
-def test_predict_bad_recordings_name_file_and_line(checkpoint, tmp_path, content, message):
+def test_predict_bad_recordings_name_file_and_line(untrained_checkpoint, tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    result = runner.invoke(app, ["predict", str(checkpoint), str(path), "--activities", "walking, sitting"])
+    result = runner.invoke(app, ["predict", str(untrained_checkpoint), str(path), "--activities", "walking, sitting"])
     assert result.exit_code == 2
     assert "bad.csv" in result.stderr and message in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "runs" / "predict" / "bad" / "predictions.csv").exists()
 
 
-def test_zeroshot_on_seglearn_test_subjects(checkpoint, tmp_path):
+def test_zeroshot_on_seglearn_test_subjects(untrained_checkpoint, tmp_path):
     root = shared_dataset("seglearn-watch")
     chosen = ["shoulder abduction", "pendulum shoulder exercise"]
-    invoke("zeroshot", checkpoint, "--dataset", "seglearn-watch", "--root", root, "--subjects", "test",
+    invoke("zeroshot", untrained_checkpoint, "--dataset", "seglearn-watch", "--root", root, "--subjects", "test",
            "--activities", ", ".join(chosen), "--out", tmp_path / "z")
     metrics = json.loads((tmp_path / "z" / "metrics.json").read_text())
     assert metrics["classes"] == chosen
     assert metrics["n"] == sum(map(sum, metrics["confusion"])) > 100
     assert 0 <= metrics["macro_f1"] <= 1 and (tmp_path / "z" / "confusion.png").is_file()
-    bad = runner.invoke(app, ["zeroshot", str(checkpoint), "--dataset", "seglearn-watch", "--root", str(root),
+    bad = runner.invoke(app, ["zeroshot", str(untrained_checkpoint), "--dataset", "seglearn-watch", "--root", str(root),
                               "--activities", "swimming"])
     assert bad.exit_code == 2 and "swimming" in bad.stderr
 
@@ -133,16 +124,16 @@ def test_experiment_runs_resumes_and_refuses_other_settings(tmp_path):
     assert other.exit_code == 2 and "other settings" in other.stderr
 
 
-def test_adapt_trains_heads_on_k_shots_and_saves_a_checkpoint(checkpoint, tmp_path):
+def test_adapt_trains_heads_on_k_shots_and_saves_a_checkpoint(untrained_checkpoint, tmp_path):
     root = shared_dataset("seglearn-watch")
     out = tmp_path / "adapted"
-    invoke("adapt", checkpoint, "--dataset", "seglearn-watch", "--root", root, "--shots", "5", "--epochs", "15",
+    invoke("adapt", untrained_checkpoint, "--dataset", "seglearn-watch", "--root", root, "--shots", "5", "--epochs", "15",
            "--out", out)
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["train_windows"] == 5 * 7 and metrics["capped"] == {}
     # an untrained model is near chance; heads adapted on 35 windows must do better on unseen subjects
     assert metrics["after"]["macro_f1"] > metrics["before"]["macro_f1"] + 0.1, metrics
-    adapted, original = WearClip.from_pretrained(out / "checkpoint"), WearClip.from_pretrained(checkpoint)
+    adapted, original = WearClip.from_pretrained(out / "checkpoint"), WearClip.from_pretrained(untrained_checkpoint)
     assert torch.equal(adapted.imu.net[0].weight, original.imu.net[0].weight)
     assert not torch.equal(adapted.sensor_head.net[0].weight, original.sensor_head.net[0].weight)
 

@@ -5,7 +5,6 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from typer.testing import CliRunner
 
 from tests.support.shared import shared_dataset
@@ -92,20 +91,11 @@ def test_bouts_run_length():
     assert bouts([]) == []
 
 
-@pytest.fixture(scope="module")
-def untrained(tmp_path_factory):
-    """A WearClip with a random conv encoder and the real MiniLM text tower, saved like any checkpoint."""
-    torch.manual_seed(0)
-    model = WearClip()
-    model.set_normalization(np.zeros(3), np.full(3, 0.5))
-    return model.save_pretrained(tmp_path_factory.mktemp("model") / "checkpoint")
-
-
 @pytest.mark.slow
-def test_predict_smooths_each_segment_of_the_capture24_sample(untrained, tmp_path):
+def test_predict_smooths_each_segment_of_the_capture24_sample(untrained_checkpoint, tmp_path):
     sample = shared_dataset("capture24-format") / "sample.csv.gz"
     activities = ["sleeping", "walking", "sitting at a desk", "cycling"]
-    model = WearClip.from_pretrained(untrained)
+    model = WearClip.from_pretrained(untrained_checkpoint)
     segments = read_recording(sample)
     smoother = HmmSmoother(stickiness=0.9, min_bout=2)
     table = label_segments(model, segments, activities, smoother=smoother)
@@ -113,12 +103,13 @@ def test_predict_smooths_each_segment_of_the_capture24_sample(untrained, tmp_pat
     np.testing.assert_array_equal(table["activity_raw"], np.array(activities)[p.argmax(1)])
     for _, rows in table.groupby("segment", sort=False).indices.items():
         np.testing.assert_array_equal(table["activity"].to_numpy()[rows], np.array(activities)[smoother(p[rows])])
-    result = CliRunner().invoke(app, ["predict", str(untrained), str(sample), "--activities", ", ".join(activities),
+    result = CliRunner().invoke(app, ["predict", str(untrained_checkpoint), str(sample), "--activities", ", ".join(activities),
                                       "--smooth", "hmm", "--stickiness", "0.9", "--min-bout", "2", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = pd.read_csv(tmp_path / "predictions.csv")
     assert list(written["activity"]) == list(table["activity"])
     changes = lambda column: int((written[column].to_numpy()[1:] != written[column].to_numpy()[:-1]).sum())  # noqa: E731
     assert changes("activity") < changes("activity_raw")
-    bad = CliRunner().invoke(app, ["predict", str(untrained), str(sample), "--activities", "a, b", "--smooth", "viterbi"])
+    bad = CliRunner().invoke(app, ["predict", str(untrained_checkpoint), str(sample), "--activities", "a, b",
+                                   "--smooth", "viterbi"])
     assert bad.exit_code != 0 and "choose one of none, hmm" in bad.output
