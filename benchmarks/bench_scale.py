@@ -116,9 +116,14 @@ def child_run(root: str, cache: str, out: str, store: bool, steps: int, batch: i
         "train": {"epochs": 1, "max_steps": steps, "batch_size": batch, "log_every": 1, "device": "cpu"},
     })
     times: list[tuple[int, float, float]] = []
+
+    class StepTimes:
+        def on_record(self, record: dict) -> None:
+            if record["kind"] == "step":
+                times.append((record["step"], time.perf_counter(), time.process_time()))
+
     started = time.perf_counter()
-    run_pretraining(config, out, on_step=lambda r: times.append((r["step"], time.perf_counter(), time.process_time())),
-                    log=lambda _: None)
+    run_pretraining(config, out, callbacks=[StepTimes()], log=lambda _: None)
     pretrain_seconds = time.perf_counter() - started
     (first, t0, c0), (last, t1, c1) = times[0], times[-1]
 

@@ -77,6 +77,26 @@ def test_pool_merges_phrases_prefixes_subjects_and_keeps_bases_once():
         pool({"a": a}, classes=["walking"])
 
 
+def test_views_and_pools_share_one_manifest_and_read_its_rows():
+    x = np.random.default_rng(3).normal(size=(8, 3, 4)).astype(np.float32)
+    labels, subjects = np.array([0, 1, 1, 0, -1, 1, 0, 0]), np.array(["s1", "s1", "s2", "s2", "s3", "s3", "s3", "s1"])
+    w = Windows(x, labels, subjects, np.array(["r"] * 8), np.arange(8.0), ["u", "v"])
+    part = w.of_subjects(["s3", "s1"]).subset(np.array([3, 0, 4]))  # rows 5, 0, 6
+    assert part.manifest is w.manifest and part.x.index is part.index  # one index for signals and columns
+    assert part.labels.tolist() == [1, 0, 0] and part.subjects.tolist() == ["s3", "s1", "s3"]
+    assert part.starts.tolist() == [5.0, 0.0, 6.0] and len(part) == 3
+    np.testing.assert_array_equal(part.x[:], x[[5, 0, 6]])
+    pooled = pool({"a": part, "b": w.subset(np.array([4]))}, classes=["v", "u"])
+    assert pooled.manifest.parts[0][0] is part  # the pool keeps its parts, not copies of their columns
+    assert pooled.labels.tolist() == [0, 1, 1, -1] and pooled.subjects.tolist() == ["a/s3", "a/s1", "a/s3", "b/s3"]
+    again = pooled.subset(np.array([3, 0]))
+    assert again.labels.tolist() == [-1, 0] and again.recordings.tolist() == ["b/r", "a/r"]
+    np.testing.assert_array_equal(again.x[:], x[[4, 5]])
+    relabelled = part.relabelled(np.array([2, 2, 0]), ["u", "v", "w"])
+    assert relabelled.labels.tolist() == [2, 2, 0] and relabelled.classes == ["u", "v", "w"]
+    assert relabelled.subjects.tolist() == part.subjects.tolist() and part.labels.tolist() == [1, 0, 0]
+
+
 def test_chunked_channel_stats_equal_in_memory_ones(tmp_path):
     rng = np.random.default_rng(2)
     n, t = 5000, 50

@@ -38,7 +38,7 @@ from ..progress import Bar
 from ..version import __version__
 from . import windows as windowing
 from .datasets import HarDataset, Recording
-from .windows import Rows, Windows, resample, window_recording
+from .windows import Manifest, Rows, Windows, resample, window_recording
 
 FORMAT = 1
 """Bump when the on-disk layout changes."""
@@ -249,32 +249,27 @@ def read_manifest(path: str | Path) -> dict:
 def read_windows(path: str | Path) -> Windows:
     """Open a built store: ``x`` is a read-only memmap, the manifest columns are in memory."""
     path = Path(path)
-    manifest = read_manifest(path)
-    if manifest.get("format") != FORMAT:
-        raise ValueError(f"{path}: store format {manifest.get('format')} is not {FORMAT}; rebuild it")
-    x = np.memmap(path / "x.f32", dtype="<f4", mode="r", shape=tuple(manifest["shape"]))
+    about = read_manifest(path)
+    if about.get("format") != FORMAT:
+        raise ValueError(f"{path}: store format {about.get('format')} is not {FORMAT}; rebuild it")
+    x = np.memmap(path / "x.f32", dtype="<f4", mode="r", shape=tuple(about["shape"]))
     table = pq.read_table(path / "windows.parquet")
-    windows = Windows(
-        x=Rows([x]),
-        labels=table["label"].to_numpy().astype(np.int32),
-        subjects=_strings(table["subject"]),
-        recordings=_strings(table["recording"]),
-        starts=table["start"].to_numpy().copy(),
-        classes=list(manifest["classes"]),
-    )
+    columns = Manifest(table["label"].to_numpy().astype(np.int32), *_codes(table["subject"]),
+                       *_codes(table["recording"]), table["start"].to_numpy().copy())
     del table
     pa.default_memory_pool().release_unused()  # Arrow keeps freed decoding buffers otherwise (~30 B a window)
-    return windows
+    return Windows.view(Rows([x]), columns, about["classes"])
 
 
-def _strings(column: pa.ChunkedArray) -> np.ndarray:
-    """A dictionary-encoded string column as a NumPy object array whose rows share one Python string
-    per distinct value (8 bytes a row, whatever the names' length)."""
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A dictionary-encoded string column as (int32 codes, object array of its distinct names), as a
+    :class:`~wearclip.data.windows.Manifest` holds it: 4 bytes a row, whatever the names' length."""
     column = column.unify_dictionaries() if column.num_chunks > 1 else column
     if not column.num_chunks:
-        return np.empty(0, dtype=object)
+        return np.empty(0, np.int32), np.empty(0, dtype=object)
     names = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=object)
-    return np.concatenate([names[chunk.indices.to_numpy(zero_copy_only=False)] for chunk in column.chunks])
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks])
+    return codes.astype(np.int32, copy=False), names
 
 
 class WindowDataset(torch.utils.data.Dataset):
@@ -289,6 +284,7 @@ class WindowDataset(torch.utils.data.Dataset):
     def __init__(self, windows: Windows, indices: Sequence[int] | np.ndarray | None = None,
                  mean: np.ndarray | None = None, std: np.ndarray | None = None) -> None:
         self.windows = windows
+        self.labels = windows.labels  # read once: a view's columns are computed when asked
         self.indices = np.arange(len(windows)) if indices is None else np.asarray(indices, dtype=np.int64)
         self.mean = None if mean is None else np.asarray(mean, dtype=np.float32).reshape(1, 3, 1)
         self.std = None if std is None else np.asarray(std, dtype=np.float32).reshape(1, 3, 1)
@@ -305,7 +301,7 @@ class WindowDataset(torch.utils.data.Dataset):
             x -= self.mean
         if self.std is not None:
             x /= self.std
-        return torch.from_numpy(x), torch.from_numpy(self.windows.labels[rows].astype(np.int64))
+        return torch.from_numpy(x), torch.from_numpy(self.labels[rows].astype(np.int64))
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         x, y = self._read(np.array([i]))

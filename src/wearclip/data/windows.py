@@ -12,9 +12,11 @@ Windows whose rule yields no label are dropped unless ``keep_unlabelled`` (for i
 recordings), in which case they carry :data:`UNLABELLED`.
 
 A window set is a view: its signals are :class:`Rows`, base arrays (a store's memmap, or windows in
-memory) and an index array. Selecting subjects, classes or k-shot draws and pooling datasets make new
-index arrays and never copy signals; reading a batch fetches only its rows, in sorted order, and hands
-a memmap's pages back to the page cache, so a pass over a store leaves the process no larger.
+memory) and an index array, and its columns (labels, subjects, recordings, starts) a :class:`Manifest`
+read through the same index. Selecting subjects, classes or k-shot draws makes a new index array and
+copies neither signals nor columns; pooling datasets keeps the parts and computes its columns when
+asked. Reading a batch fetches only its rows, in sorted order, and hands a memmap's pages back to the
+page cache, so a pass over a store leaves the process no larger.
 """
 
 from __future__ import annotations
@@ -177,73 +179,156 @@ def prefixed(values: np.ndarray, prefix: str) -> np.ndarray:
     return np.array([prefix + str(v) for v in distinct], dtype=object)[codes]
 
 
-@dataclass
-class Windows:
-    """A set of windows and their manifest.
+def _codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """(int32 codes, object array of distinct values) of a column of names."""
+    codes, distinct = pd.factorize(np.asarray(values))
+    return codes.astype(np.int32), np.asarray(distinct, dtype=object)
 
-    ``x`` is (N, 3, T) float32 in g: a NumPy array, a read-only memmap or a :class:`Rows` view of
-    them; ``labels`` index ``classes``; ``subjects``/``recordings`` are strings; ``starts`` are
-    seconds from recording start.
-    """
 
-    x: np.ndarray | Rows
+@dataclass(frozen=True)
+class Manifest:
+    """The per-window columns of a window set, held once however many views share them: labels (int32,
+    indexing the set's classes), subject and recording names as int32 codes into their few distinct
+    values (4 bytes a window whatever the names), and start times in seconds."""
+
     labels: np.ndarray
-    subjects: np.ndarray
-    recordings: np.ndarray
+    subject_codes: np.ndarray
+    subject_names: np.ndarray
+    recording_codes: np.ndarray
+    recording_names: np.ndarray
     starts: np.ndarray
-    classes: list[str]
+
+    @classmethod
+    def of(cls, labels, subjects, recordings, starts) -> Manifest:
+        """The manifest of one row per window, from plain columns."""
+        return cls(np.asarray(labels, dtype=np.int32), *_codes(subjects), *_codes(recordings),
+                   np.asarray(starts, dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.labels)
 
+    def column(self, name: str, index: np.ndarray | None = None) -> np.ndarray:
+        """Column ``name`` (labels, subjects, recordings or starts) at rows ``index`` (all: ``None``)."""
+        if name in ("subjects", "recordings"):
+            codes, names = getattr(self, f"{name[:-1]}_codes"), getattr(self, f"{name[:-1]}_names")
+            return names[codes if index is None else codes[index]]
+        values = getattr(self, name)
+        return values if index is None else values[index]
+
+
+@dataclass(frozen=True)
+class PooledManifest:
+    """The columns of several window sets end to end, computed when asked from the parts' own (so
+    pooling copies no column): each part's labels mapped through its ``remap`` (index ``-1`` keeps
+    unlabelled windows unlabelled), its subject and recording names prefixed."""
+
+    parts: tuple[tuple[Windows, np.ndarray, str], ...]
+
+    def __len__(self) -> int:
+        return sum(len(w) for w, _, _ in self.parts)
+
+    def column(self, name: str, index: np.ndarray | None = None) -> np.ndarray:
+        """Column ``name`` at rows ``index`` (all: ``None``), as :meth:`Manifest.column`."""
+        pieces = []
+        for windows, remap, prefix in self.parts:
+            values = getattr(windows, name)
+            if name == "labels":
+                values = remap[np.where(values < 0, len(remap) - 1, values)]
+            elif name in ("subjects", "recordings"):
+                values = prefixed(values, prefix)
+            pieces.append(values)
+        empty = {"labels": np.empty(0, np.int32), "starts": np.empty(0, np.float64)}.get(name, np.empty(0, object))
+        full = np.concatenate(pieces) if pieces else empty
+        return full if index is None else full[index]
+
+
+class Windows:
+    """A set of windows and their manifest, as a view.
+
+    ``x`` is (N, 3, T) float32 in g: a NumPy array, a read-only memmap or a :class:`Rows` view of
+    them; ``labels`` index ``classes``; ``subjects``/``recordings`` are strings; ``starts`` are
+    seconds from recording start. The columns live in a :class:`Manifest` shared by every view taken
+    from this set (subjects, classes, k-shot draws, pools); a view holds one index array, and reading a
+    column gives that view's rows.
+    """
+
+    def __init__(self, x: np.ndarray | Rows, labels, subjects, recordings, starts, classes: Sequence[str]) -> None:
+        self.x = x
+        self.manifest: Manifest | PooledManifest = Manifest.of(labels, subjects, recordings, starts)
+        self.index: np.ndarray | None = None
+        self.classes = list(classes)
+
+    @classmethod
+    def view(cls, x: np.ndarray | Rows, manifest: Manifest | PooledManifest, classes: Sequence[str],
+             index: np.ndarray | None = None) -> Windows:
+        """The windows at rows ``index`` (all: ``None``) of ``manifest``, with signals ``x`` (already
+        those rows)."""
+        windows = cls.__new__(cls)
+        windows.x, windows.manifest, windows.index, windows.classes = x, manifest, index, list(classes)
+        return windows
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.manifest.column("labels", self.index)
+
+    @property
+    def subjects(self) -> np.ndarray:
+        return self.manifest.column("subjects", self.index)
+
+    @property
+    def recordings(self) -> np.ndarray:
+        return self.manifest.column("recordings", self.index)
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.manifest.column("starts", self.index)
+
+    def __len__(self) -> int:
+        return len(self.manifest) if self.index is None else len(self.index)
+
     def subset(self, mask_or_index: np.ndarray) -> Windows:
-        """The windows selected by a boolean mask or an index array: a view, no signal is copied."""
+        """The windows selected by a boolean mask or an index array: a view, nothing is copied but the
+        index (shared with the signals' view when theirs is the same)."""
         key = np.asarray(mask_or_index)
         key = np.flatnonzero(key) if key.dtype == bool else key.astype(np.int64)
-        return Windows(
-            x=as_rows(self.x).take(key),
-            labels=self.labels[key],
-            subjects=self.subjects[key],
-            recordings=self.recordings[key],
-            starts=self.starts[key],
-            classes=self.classes,
-        )
+        index = key if self.index is None else self.index[key]
+        rows = as_rows(self.x)
+        x = Rows(rows.bases, index) if rows.index is self.index else rows.take(key)
+        return Windows.view(x, self.manifest, self.classes, index)
+
+    def relabelled(self, labels: np.ndarray, classes: Sequence[str]) -> Windows:
+        """These windows with new ``labels`` (one per window) indexing new ``classes``; the view's other
+        columns are copied into a manifest of its own."""
+        return Windows(self.x, labels, self.subjects, self.recordings, self.starts, classes)
 
     def of_subjects(self, subjects: Iterable[str]) -> Windows:
         """The windows of the given subjects."""
+        manifest = self.manifest
+        if isinstance(manifest, Manifest):  # through the codes: no name is materialised per window
+            wanted = np.isin(manifest.subject_names, list(subjects))
+            codes = manifest.subject_codes if self.index is None else manifest.subject_codes[self.index]
+            return self.subset(wanted[codes])
         return self.subset(select(self.subjects, subjects))
 
     def class_counts(self) -> dict[str, int]:
         """Windows per class name (classes with none included)."""
-        counts = np.bincount(self.labels[self.labels >= 0], minlength=len(self.classes))
+        labels = self.labels
+        counts = np.bincount(labels[labels >= 0], minlength=len(self.classes))
         return dict(zip(self.classes, counts.tolist()))
 
 
 def pool(parts: Mapping[str, Windows], classes: Sequence[str] | None = None) -> Windows:
     """Windows of several datasets as one view: one class per activity phrase (``classes``, default the
-    phrases in order of first appearance), subjects and recordings prefixed ``dataset/``."""
+    phrases in order of first appearance), subjects and recordings prefixed ``dataset/``. Neither
+    signals nor columns are copied: the pool reads its parts'."""
     classes = list(classes) if classes is not None else list(dict.fromkeys(c for w in parts.values() for c in w.classes))
     index = {c: i for i, c in enumerate(classes)}
     missing = sorted({c for w in parts.values() for c in w.classes} - set(index))
     if missing:
         raise ValueError(f"pooled classes lack the phrases {missing}")
-
-    def labels(w: Windows) -> np.ndarray:
-        remap = np.array([index[c] for c in w.classes] + [-1], dtype=np.int32)
-        return remap[np.where(w.labels < 0, len(w.classes), w.labels)]
-
-    def joined(values) -> np.ndarray:
-        values = list(values)
-        return np.concatenate(values) if values else np.empty(0, dtype=object)
-
-    return Windows(
-        x=_pooled_rows([w.x for w in parts.values()]),
-        labels=joined(labels(w) for w in parts.values()).astype(np.int32),
-        subjects=joined(prefixed(w.subjects, f"{n}/") for n, w in parts.items()),
-        recordings=joined(prefixed(w.recordings, f"{n}/") for n, w in parts.items()),
-        starts=joined(np.asarray(w.starts, dtype=np.float64) for w in parts.values()),
-        classes=classes,
-    )
+    manifest = PooledManifest(tuple((w, np.array([index[c] for c in w.classes] + [-1], dtype=np.int32), f"{n}/")
+                                    for n, w in parts.items()))
+    return Windows.view(_pooled_rows([w.x for w in parts.values()]), manifest, classes)
 
 
 def window_recording(recording: Recording, config: WindowConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -212,9 +212,7 @@ def pseudo_labelled(classifier: ZeroShotClassifier, windows: Windows, keep: floa
         count = max(1, int(round(keep * len(members))))
         chosen.append(members[np.argsort(-margin[members], kind="stable")[:count]])
     index = np.sort(np.concatenate(chosen))
-    part = windows.subset(index)
-    part.labels = predicted[index].astype(part.labels.dtype)
-    return part
+    return windows.subset(index).relabelled(predicted[index], windows.classes)
 
 
 def shared_activity_table(cells: pd.DataFrame) -> str:

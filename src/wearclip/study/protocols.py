@@ -218,9 +218,7 @@ def restrict(windows: Windows, classes: Sequence[str]) -> Windows:
     mapping = np.array([index.get(c, -1) for c in windows.classes], dtype=np.int32)
     keep = mapping[windows.labels] >= 0
     part = windows.subset(np.flatnonzero(keep))
-    part.labels = mapping[part.labels]
-    part.classes = list(classes)
-    return part
+    return part.relabelled(mapping[part.labels], classes)
 
 
 def draw_shots(windows: Windows, k: int, seed: int) -> tuple[Windows, dict[str, int]]:

@@ -118,13 +118,13 @@ class PretrainBatches:
     def __init__(self, x, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
                  augment_config: AugmentConfig | None = None, rotation: RotationMode = "none") -> None:
         self.x = x
-        self.labels = torch.as_tensor(labels, dtype=torch.long)
+        self.labels = torch.as_tensor(np.asarray(labels, dtype=np.int32))  # 4 bytes a window; long per batch
         self.table, self.counts = table, counts
         self.augment_config = augment_config
         self.rotation = rotation
 
     def __call__(self, batch: GlobalBatch, device: torch.device) -> PretrainBatch:
-        labels = self.labels[batch.indices]
+        labels = self.labels[batch.indices].long()
         pick = (batch.random(local=False).rand() * self.counts[labels]).long()
         sentence_ids = self.table[labels, pick]
         x = random_orientation(to_device(self.x[batch.local], device), batch.random(), self.rotation)
