@@ -39,6 +39,12 @@ def test_store_equals_in_memory_windows_and_is_a_read_only_memmap(mhealth_root, 
     np.testing.assert_array_equal(windows.recordings, reference.recordings)
     np.testing.assert_allclose(windows.starts, reference.starts)
     assert windows.classes == dataset.classes
+    columns = windows.manifest  # memory-mapped too, and shared (not copied) by a subject view
+    assert all(isinstance(c, np.memmap) and not c.flags.writeable
+               for c in (columns.labels, columns.subject_codes, columns.recording_codes, columns.starts))
+    part = windows.of_subjects(["2"])
+    assert part.manifest is columns and part.x.index is part.index
+    np.testing.assert_array_equal(part.labels, reference.labels[reference.subjects == "2"])
     manifest = read_manifest(WindowStore(tmp_path / "cache").path(dataset))
     assert manifest["windows"] == len(reference) and manifest["recordings"] == 2
     assert manifest["hours"] == pytest.approx(2 * 900 / 50 / 3600)

@@ -1,11 +1,14 @@
 """WindowStore: a dataset's windows cached on disk, built once per (source files, settings), memory-mapped.
 
 A store folder holds ``x.f32`` (all windows, (N, 3, T) float32, one array, opened as a read-only
-``np.memmap`` behind the :class:`~wearclip.data.windows.Rows` view every trainer indexes), ``windows.parquet`` (the manifest: one
-row per window with subject, recording, start time in seconds and label) and ``manifest.json`` (what
-was built from what, class and subject totals). It is named by a hash of the dataset, placement,
-options, classes, window settings, the source files' names, sizes and modification times and the
-loader's code, so any change rebuilds and an unchanged dataset is reused across runs.
+``np.memmap`` behind the :class:`~wearclip.data.windows.Rows` view every trainer indexes), the
+manifest columns, one raw little-endian file each and memory-mapped too (``labels.i32``,
+``subjects.i32`` and ``recordings.i32``: codes into the names listed in ``manifest.json``,
+``starts.f64``: seconds from recording start), and ``manifest.json`` (what was built from what, class
+and subject totals). Opening a store therefore costs no memory per window until a column is read.
+It is named by a hash of the dataset, placement, options, classes, window settings, the source files'
+names, sizes and modification times and the loader's code, so any change rebuilds and an unchanged
+dataset is reused across runs.
 
 Building streams one recording at a time from the loader through resampling and windowing straight to
 disk, so memory is bounded by the largest recording, not the dataset (Capture-24: ~14 M windows). The
@@ -25,11 +28,10 @@ import sys
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import torch
 
 from ..config.window import WindowConfig
@@ -40,14 +42,15 @@ from . import windows as windowing
 from .datasets import HarDataset, Recording
 from .windows import Manifest, Rows, Windows, resample, window_recording
 
-FORMAT = 1
-"""Bump when the on-disk layout changes."""
-ROW_GROUP = 1 << 16
-ROWS = pa.schema([("subject", pa.string()), ("recording", pa.string()), ("start", pa.float64()),
-                  ("label", pa.int32())])
-SCHEMA = pa.schema([ROWS.field(0).with_type(pa.dictionary(pa.int32(), pa.string())),
-                    ROWS.field(1).with_type(pa.dictionary(pa.int32(), pa.string())), ROWS.field(2), ROWS.field(3)])
-"""The window manifest: subject and recording names dictionary-encoded (few distinct values)."""
+FORMAT = 2
+"""Bump when the on-disk layout changes (2: manifest columns as memory-mapped files, was Parquet)."""
+COLUMNS = {"labels": "<i4", "subjects": "<i4", "recordings": "<i4", "starts": "<f8"}
+"""The manifest column files (``NAME.i32`` / ``NAME.f64``) and their little-endian types."""
+
+
+def column_file(name: str) -> str:
+    """The file name of manifest column ``name``."""
+    return f"{name}.{'i32' if COLUMNS[name] == '<i4' else 'f64'}"
 
 
 def default_cache_dir() -> Path:
@@ -145,32 +148,26 @@ def build(
     subject_seconds: dict[str, float] = defaultdict(float)
     subject_windows: Counter[str] = Counter()
     class_windows: Counter[int] = Counter()
+    names: dict[str, dict[str, int]] = {"subjects": {}, "recordings": {}}
     with atomic_directory(path, "window-store") as tmp, Bar(f"windowing {dataset.name} (recordings)") as bar:
-        rows: dict[str, list] = {name: [] for name in ROWS.names}
-        with open(tmp / "x.f32", "wb") as xf, pq.ParquetWriter(tmp / "windows.parquet", SCHEMA) as writer:
-
-            def flush() -> None:
-                if rows["label"]:
-                    writer.write_table(pa.table(rows, schema=ROWS).cast(SCHEMA))
-                    for v in rows.values():
-                        v.clear()
-
+        with ExitStack() as files:
+            xf = files.enter_context(open(tmp / "x.f32", "wb"))
+            columns = {name: files.enter_context(open(tmp / column_file(name), "wb")) for name in COLUMNS}
             for subject, name, duration, x, labels, starts in _windowed(dataset, config, progress, processes):
                 xf.write(x)
+                count = len(labels)
+                values = {"labels": labels, "starts": starts,
+                          "subjects": np.full(count, names["subjects"].setdefault(subject, len(names["subjects"]))),
+                          "recordings": np.full(count, names["recordings"].setdefault(name, len(names["recordings"])))}
+                for column, out in columns.items():
+                    out.write(np.ascontiguousarray(values[column], dtype=COLUMNS[column]).tobytes())
                 recordings += 1
                 seconds += duration
                 subject_seconds[subject] += duration
-                subject_windows[subject] += len(labels)
+                subject_windows[subject] += count
                 class_windows.update(labels.tolist())
-                n += len(labels)
-                rows["subject"] += [subject] * len(labels)
-                rows["recording"] += [name] * len(labels)
-                rows["start"] += starts.tolist()
-                rows["label"] += labels.tolist()
+                n += count
                 bar.advance(info=f"{seconds / 3600:,.1f} h, {n:,} windows")
-                if len(rows["label"]) >= ROW_GROUP:
-                    flush()
-            flush()
         if recordings == 0:
             raise ValueError(f"dataset {dataset.name!r} yielded no recordings")
         if n == 0:
@@ -189,6 +186,8 @@ def build(
             "config": config.model_dump(),
             "windows": n,
             "shape": [n, 3, config.size],
+            "subject_names": list(names["subjects"]),
+            "recording_names": list(names["recordings"]),
             "recordings": recordings,
             "hours": seconds / 3600,
             "subjects": {s: {"hours": subject_seconds[s] / 3600, "windows": subject_windows[s]}
@@ -247,29 +246,18 @@ def read_manifest(path: str | Path) -> dict:
 
 
 def read_windows(path: str | Path) -> Windows:
-    """Open a built store: ``x`` is a read-only memmap, the manifest columns are in memory."""
+    """Open a built store: the signals and the manifest columns are read-only memmaps."""
     path = Path(path)
     about = read_manifest(path)
     if about.get("format") != FORMAT:
         raise ValueError(f"{path}: store format {about.get('format')} is not {FORMAT}; rebuild it")
+    n = about["shape"][0]
     x = np.memmap(path / "x.f32", dtype="<f4", mode="r", shape=tuple(about["shape"]))
-    table = pq.read_table(path / "windows.parquet")
-    columns = Manifest(table["label"].to_numpy().astype(np.int32), *_codes(table["subject"]),
-                       *_codes(table["recording"]), table["start"].to_numpy().copy())
-    del table
-    pa.default_memory_pool().release_unused()  # Arrow keeps freed decoding buffers otherwise (~30 B a window)
+    column = {name: np.memmap(path / column_file(name), dtype=kind, mode="r", shape=(n,))
+              for name, kind in COLUMNS.items()}
+    columns = Manifest(column["labels"], column["subjects"], np.asarray(about["subject_names"], dtype=object),
+                       column["recordings"], np.asarray(about["recording_names"], dtype=object), column["starts"])
     return Windows.view(Rows([x]), columns, about["classes"])
-
-
-def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """A dictionary-encoded string column as (int32 codes, object array of its distinct names), as a
-    :class:`~wearclip.data.windows.Manifest` holds it: 4 bytes a row, whatever the names' length."""
-    column = column.unify_dictionaries() if column.num_chunks > 1 else column
-    if not column.num_chunks:
-        return np.empty(0, np.int32), np.empty(0, dtype=object)
-    names = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=object)
-    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks])
-    return codes.astype(np.int32, copy=False), names
 
 
 class WindowDataset(torch.utils.data.Dataset):

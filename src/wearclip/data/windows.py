@@ -149,7 +149,9 @@ def as_rows(x) -> Rows:
 
 
 def _pooled_rows(parts: Sequence) -> Rows:
-    """One view over several views, each distinct base array kept once."""
+    """One view over several views, each distinct base array kept once (a single view is itself)."""
+    if len(parts) == 1:
+        return as_rows(parts[0])
     bases: list[np.ndarray] = []
     pieces = []
     for rows in map(as_rows, parts):

@@ -118,7 +118,7 @@ class PretrainBatches:
     def __init__(self, x, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
                  augment_config: AugmentConfig | None = None, rotation: RotationMode = "none") -> None:
         self.x = x
-        self.labels = torch.as_tensor(np.asarray(labels, dtype=np.int32))  # 4 bytes a window; long per batch
+        self.labels = torch.from_numpy(np.array(labels, dtype=np.int32))  # 4 bytes a window; long per batch
         self.table, self.counts = table, counts
         self.augment_config = augment_config
         self.rotation = rotation
