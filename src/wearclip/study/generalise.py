@@ -90,6 +90,8 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("baseline", "Baseline: NLS, device axes, base sentences (Tab. 1's recipe)", base),
         ("rotation", "+ random SO(3) rotation per window per step", rotation),
         ("gravity", "+ gravity-aligned frame, random rotation about gravity", gravity),
+        ("gravity/unicl", "+ gravity frame, yaw rotation, UniCL targets (every pair of one activity positive, "
+                          "across datasets)", gravity.model_copy(update={"objective": "unicl"})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
         ("placement", "+ sentences naming the sensor placement (random templates)", placement),
         ("recipe", "All three: gravity frame + yaw rotation + placement sentences", recipe),
