@@ -185,6 +185,13 @@ class CausalConvAggregator(nn.Module):
         return z
 
 
+def other_steps(windows: int, length: int, count: int, generator: torch.Generator) -> torch.Tensor:
+    """(windows, length, count) step indices: for each step s of each window, ``count`` draws uniform over
+    the window's other steps (never s), the negatives of the prediction whose positive is z_s."""
+    draws = torch.randint(length - 1, (windows, length, count), generator=generator)
+    return draws + (draws >= torch.arange(length)[None, :, None]).long()
+
+
 class EnhancedCPC(PredictiveCoding):
     """Enhanced CPC (Haresamudram et al., PerCom 2023): a strided conv encoder, a causal conv aggregator
     instead of the GRU, predictions from every step t, and negatives drawn from the same window."""
@@ -205,9 +212,7 @@ class EnhancedCPC(PredictiveCoding):
         z = self.encode_for_prediction(x)
         context = self.context(z)
         n, length, _ = z.shape
-        # per window and target step s, `negatives` other steps of the same window (never s itself)
-        draws = torch.randint(length - 1, (n, length, self.negatives), generator=batch.generator).to(x.device)
-        draws += (draws >= torch.arange(length, device=x.device)[None, :, None]).long()
+        draws = other_steps(n, length, self.negatives, batch.generator).to(x.device)
         candidates = torch.cat([z[:, :, None], z[torch.arange(n, device=x.device)[:, None, None], draws]], dim=2)
         logits = [torch.einsum("btd,btnd->btn", self.predictors[k - 1](context[:, :-k]), candidates[:, k:]).flatten(0, 1)
                   for k in range(1, self.steps + 1)]
