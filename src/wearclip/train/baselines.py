@@ -10,6 +10,13 @@
   (256 units, dropout 0.2) summarises the past into a context c_t at a random step t, and one linear
   map per future step k = 1..K predicts z_{t+k}; InfoNCE picks the true z_{t+k} among the batch's.
   The classifier reads the GRU output at the last step.
+* ``enhanced-cpc``: Enhanced CPC (Haresamudram et al., PerCom 2023, "Investigating enhancements to
+  contrastive predictive coding for human activity recognition"), CPC with its three enhancements: an
+  encoder with one strided conv (32 channels, kernel 4, stride 2) and 1x1 convs to 64/128/256, a causal
+  conv aggregator (residual layers with kernels 2, 3, ...) in place of the GRU, and predictions of
+  z_{t+1..t+K} from every step t, each against negatives drawn from other steps of the same window.
+  The classifier reads the aggregator output max-pooled over time. docs/evaluation.md lists the
+  choices where the published description is silent.
 
 The classifier (:class:`FeatureClassifier`, trained by :func:`fit_classifier`) is the MLP of that
 CPC work (256-128-classes with batch norm, ReLU and dropout 0.2) over the frozen encoder, trained
