@@ -221,10 +221,14 @@ class EnhancedCPC(PredictiveCoding):
         n, length, _ = z.shape
         draws = other_steps(n, length, self.negatives, batch.generator).to(x.device)
         candidates = torch.cat([z[:, :, None], z[torch.arange(n, device=x.device)[:, None, None], draws]], dim=2)
-        logits = [torch.einsum("btd,btnd->btn", self.predictors[k - 1](context[:, :-k]), candidates[:, k:]).flatten(0, 1)
-                  for k in range(1, self.steps + 1)]
-        logits = torch.cat(logits)
-        return F.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.long, device=x.device))
+        # predictions aligned with their target step s = t + k (zeros where t would be < 0), (B, T, D, K)
+        predictions = torch.stack([F.pad(self.predictors[k - 1](context[:, :-k]), (0, 0, k, 0))
+                                   for k in range(1, self.steps + 1)], dim=-1)
+        scores = (candidates @ predictions).transpose(2, 3)  # (B, T, K, 1 + negatives), one matmul for all k
+        valid = torch.arange(length, device=x.device)[:, None] >= torch.arange(1, self.steps + 1, device=x.device)
+        logits = scores[:, valid]
+        return F.cross_entropy(logits.flatten(0, 1), torch.zeros(logits.shape[:2].numel(), dtype=torch.long,
+                                                                 device=x.device))
 
 
 def build_ssl(method: Literal["autoencoder", "simclr", "cpc", "enhanced-cpc"], **kwargs) -> SSLModel:
