@@ -4,14 +4,26 @@ import numpy as np
 import pytest
 import torch
 
+from tests.support.shared import shared_dataset
 from tests.support.synthetic import synthetic_windows
 from wearclip.config.train import TrainConfig
+from wearclip.data import datasets
+from wearclip.data.windows import make_windows
 from wearclip.metrics import evaluate_predictions
 from wearclip.models import WearClip
 from wearclip.models.zeroshot import ZeroShotClassifier
 from wearclip.text import base_sentence
 from wearclip.train.adapt import fit_heads
-from wearclip.train.baselines import CPC, ConvAutoencoder, FeatureClassifier, build_ssl, fit_classifier, fit_ssl
+from wearclip.train.baselines import (
+    CPC,
+    ConvAutoencoder,
+    EnhancedCPC,
+    FeatureClassifier,
+    build_ssl,
+    fit_classifier,
+    fit_ssl,
+    other_steps,
+)
 from wearclip.train.loop import GlobalBatch
 
 CLASSES = ["walking", "lying down", "riding a bicycle", "jumping rope"]
@@ -62,10 +74,11 @@ def test_adaptation_with_two_shots_runs(splits):
         fit_heads(WearClip(), two, val, class_sentences=[[base_sentence(c)] for c in CLASSES[:2]])
 
 
-SMALL = {"autoencoder": {}, "simclr": {}, "cpc": {"steps": 4, "hidden": 32}}  # a small GRU keeps CPC fast
+SMALL = {"autoencoder": {}, "simclr": {}, "cpc": {"steps": 4, "hidden": 32},  # a small GRU keeps CPC fast
+         "enhanced-cpc": {"steps": 4, "negatives": 4, "layers": 2, "channels": (16, 32, 32, 64)}}
 
 
-@pytest.mark.parametrize("method", ["autoencoder", "simclr", "cpc"])
+@pytest.mark.parametrize("method", ["autoencoder", "simclr", "cpc", "enhanced-cpc"])
 def test_self_supervised_pretraining_lowers_its_loss_and_feeds_the_classifier(method, splits):
     train, val, test = splits
     torch.manual_seed(0)
@@ -100,5 +113,96 @@ def test_cpc_predicts_k_steps_and_rejects_short_windows():
 
 
 def test_unknown_ssl_method():
-    with pytest.raises(KeyError, match="choose one of autoencoder, simclr, cpc"):
+    with pytest.raises(KeyError, match="choose one of autoencoder, simclr, cpc, enhanced-cpc"):
         build_ssl("byol")
+
+
+def test_enhanced_cpc_shapes_and_causal_context():
+    model = EnhancedCPC()
+    model.set_normalization(np.zeros(3), np.ones(3))
+    model.eval()
+    x = torch.randn(2, 3, 100)
+    z = model.encode(x)
+    assert z.shape == (2, (100 - 4) // 2 + 1, 256)  # kernel 4, stride 2, unpadded; then 1x1 convs up to 256
+    assert len(model.predictors) == 12 and model.features(x).shape == (2, 256) and model.out_dim == 256
+    # c_t depends on z_1..z_t only: changing the last 10 steps leaves the first 39 contexts as they were
+    later = z.clone()
+    later[:, -10:] = torch.randn(2, 10, 256)
+    with torch.no_grad():
+        before, after = model.context(z), model.context(later)
+    assert torch.equal(before[:, :-10], after[:, :-10]) and not torch.allclose(before[:, -10:], after[:, -10:])
+
+
+def test_enhanced_cpc_loss_has_one_positive_among_negatives_plus_one():
+    model = EnhancedCPC(negatives=7)
+    model.set_normalization(np.zeros(3), np.ones(3))
+    for predictor in model.predictors:  # every score 0: cross-entropy is log of the number of candidates
+        torch.nn.init.zeros_(predictor.weight)
+        torch.nn.init.zeros_(predictor.bias)
+    loss = model.loss(torch.randn(3, 3, 100), GlobalBatch.whole(np.arange(3))).item()
+    assert loss == pytest.approx(np.log(8), rel=1e-6)  # float32 log-softmax of equal logits
+
+
+def test_negatives_are_other_steps_of_the_same_window():
+    draws = other_steps(2, 5, 400, torch.Generator().manual_seed(0))
+    assert draws.shape == (2, 5, 400)
+    for step in range(5):
+        assert set(draws[:, step].unique().tolist()) == set(range(5)) - {step}
+
+
+def test_enhanced_cpc_is_deterministic_from_a_seed():
+    x = torch.randn(4, 3, 100)
+
+    def loss(model_seed: int, batch_seed: int) -> float:
+        torch.manual_seed(model_seed)
+        model = EnhancedCPC(layers=2)
+        model.set_normalization(np.zeros(3), np.ones(3))
+        model.eval()  # dropout off: only the negatives' draws are random
+        return model.loss(x, GlobalBatch.whole(np.arange(4), batch_seed)).item()
+
+    assert loss(0, 0) == loss(0, 0)
+    assert loss(0, 0) != loss(0, 1) and loss(0, 0) != loss(1, 0)
+
+
+def test_enhanced_cpc_rejects_windows_too_short_for_its_horizon():
+    model = EnhancedCPC(steps=12)
+    batch = GlobalBatch.whole(np.arange(2))
+    with pytest.raises(ValueError, match="Enhanced CPC predicts 12 steps ahead; windows of 27 samples .* too short"):
+        model.loss(torch.randn(2, 3, 27), batch)  # 27 samples: 12 encoded steps
+    assert model.loss(torch.randn(2, 3, 28), batch).isfinite()  # 28 samples: 13 steps, one context
+
+
+def test_enhanced_cpc_saves_and_loads(tmp_path):
+    model = build_ssl("enhanced-cpc", layers=2)
+    model.set_normalization(np.full(3, 0.1), np.full(3, 0.4))
+    model.save_pretrained(tmp_path / "ecpc")
+    loaded = build_ssl("enhanced-cpc", layers=2).load_weights(tmp_path / "ecpc")
+    x = torch.randn(3, 3, 100)
+    model.eval()
+    assert torch.equal(loaded.features_of(x), model.features_of(x))
+
+
+@pytest.mark.slow
+def test_enhanced_cpc_lowers_its_loss_on_real_windows():
+    """A few optimiser steps on one batch of UCI HAPT windows (one recording, 2 s at 50 Hz)."""
+    hapt = datasets.load("uci-hapt", shared_dataset("uci-hapt"))
+    windows = make_windows([next(iter(hapt.recordings()))], hapt.classes)
+    x = torch.as_tensor(windows.x[:: max(1, len(windows) // 32)][:32], dtype=torch.float32)
+    torch.manual_seed(0)
+    model = EnhancedCPC()
+    model.fit_normalization(x.numpy())
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    fixed = GlobalBatch.whole(np.arange(len(x)), 0)  # the same negatives before and after
+
+    def measured() -> float:
+        model.eval()
+        with torch.no_grad():
+            return model.loss(x, fixed).item()
+
+    before = measured()
+    for step in range(40):
+        model.train()
+        optimiser.zero_grad()
+        model.loss(x, GlobalBatch.whole(np.arange(len(x)), step + 1)).backward()
+        optimiser.step()
+    assert measured() < 0.95 * before, before  # from log(11) = 2.40: after a plateau of ~20 steps it falls

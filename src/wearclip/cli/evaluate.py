@@ -159,7 +159,7 @@ STEPS_HELP = "Optimiser steps of every training on labelled target windows (defa
 
 
 def evaluate(
-    method: str = typer.Option("nls", help="chance, supervised, nls, autoencoder, simclr or cpc."),
+    method: str = typer.Option("nls", help="chance, supervised, nls, autoencoder, simclr, cpc or enhanced-cpc."),
     datasets: str = typer.Option(..., help="Comma-separated datasets of the run (the 'others' of LODO)."),
     target: str = typer.Option(..., help="The dataset scored (on its test subjects)."),
     pretrain_on: str = typer.Option("source", help="source, target, others, all, or comma-separated dataset names."),

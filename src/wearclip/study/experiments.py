@@ -99,6 +99,8 @@ def _table1(datasets: Sequence[str], options: Options) -> list[Row]:
             setup=Setup(method="autoencoder")),
         Row(id="simclr", label="Self-supervised (source corpus): SimCLR + MLP", setup=Setup(method="simclr")),
         Row(id="cpc", label="Self-supervised (source corpus): CPC + MLP", setup=Setup(method="cpc")),
+        Row(id="enhanced-cpc", label="Self-supervised (source corpus): Enhanced CPC + MLP",
+            setup=Setup(method="enhanced-cpc")),
         Row(id="nls-target", label="NLS zero-shot, pre-trained on the target's train subjects",
             setup=Setup(method="nls", pretrain_on="target")),
         Row(id="nls-source", label="NLS zero-shot, pre-trained on the source corpus", setup=SOURCE),

@@ -67,7 +67,7 @@ from ..train.loop import n_batches
 from ..train.pretrain import fit_pretraining
 from ..train.supervised import SupervisedClassifier, fit_supervised
 
-Method = Literal["chance", "supervised", "nls", "autoencoder", "simclr", "cpc"]
+Method = Literal["chance", "supervised", "nls", "autoencoder", "simclr", "cpc", "enhanced-cpc"]
 RECOGNITION = ("best-template", "matching", "mean-all")
 """Recognition modes beyond the sentence modes: the template with the best validation macro-F1, the
 pre-training mode's own sentences, and the mean of every template sentence (no paraphrases)."""

@@ -10,6 +10,13 @@
   (256 units, dropout 0.2) summarises the past into a context c_t at a random step t, and one linear
   map per future step k = 1..K predicts z_{t+k}; InfoNCE picks the true z_{t+k} among the batch's.
   The classifier reads the GRU output at the last step.
+* ``enhanced-cpc``: Enhanced CPC (Haresamudram et al., PerCom 2023, "Investigating enhancements to
+  contrastive predictive coding for human activity recognition"), CPC with its three enhancements: an
+  encoder with one strided conv (32 channels, kernel 4, stride 2) and 1x1 convs to 64/128/256, a causal
+  conv aggregator (residual layers with kernels 2, 3, ...) in place of the GRU, and predictions of
+  z_{t+1..t+K} from every step t, each against negatives drawn from other steps of the same window.
+  The classifier reads the aggregator output max-pooled over time. docs/evaluation.md lists the
+  choices where the published description is silent.
 
 The classifier (:class:`FeatureClassifier`, trained by :func:`fit_classifier`) is the MLP of that
 CPC work (256-128-classes with batch norm, ReLU and dropout 0.2) over the frozen encoder, trained
@@ -20,9 +27,10 @@ in the model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import torch
@@ -42,7 +50,7 @@ from ..objectives import nt_xent_loss
 from .augment import augment
 from .loop import GlobalBatch, Trainer, TrainResult, to_device
 
-SSL_METHODS = ("autoencoder", "simclr", "cpc")
+SSL_METHODS = ("autoencoder", "simclr", "cpc", "enhanced-cpc")
 
 
 class SSLModel(Saveable, Normalised):
@@ -100,38 +108,65 @@ class SimCLR(SSLModel):
         return nt_xent_loss(*views, temperature=self.temperature)
 
 
-class CPC(SSLModel):
-    """Contrastive predictive coding (conv encoder per step, GRU context, K linear step predictors)."""
+def step_encoder(channels: Sequence[int], kernels: Sequence[int], strides: Sequence[int], dropout: float,
+                 same: bool) -> nn.Sequential:
+    """Conv blocks (conv without bias, ReLU, dropout) that encode a window into a sequence of steps;
+    ``same`` pads each conv (reflect) to keep the length, else it is unpadded."""
+    layers: list[nn.Module] = []
+    width = 3
+    for out, kernel, stride in zip(channels, kernels, strides, strict=True):
+        padding = kernel // 2 if same else 0
+        layers += [nn.Conv1d(width, out, kernel, stride=stride, padding=padding, padding_mode="reflect", bias=False),
+                   nn.ReLU(), nn.Dropout(dropout)]
+        width = out
+    return nn.Sequential(*layers)
 
-    def __init__(self, steps: int = 12, kernel: int = 3, channels=(32, 64, 128), hidden: int = 256,
-                 dropout: float = 0.2) -> None:
+
+class PredictiveCoding(SSLModel):
+    """What CPC and Enhanced CPC share: an ``encoder`` of raw windows into steps z, a causal ``context``
+    network over z, and one linear map per future step k = 1..``steps`` from c_t to a prediction of z_{t+k}."""
+
+    name: ClassVar[str]
+
+    def __init__(self, encoder: nn.Sequential, context: nn.Module, width: int, hidden: int, steps: int) -> None:
         super().__init__()
-        layers: list[nn.Module] = []
-        width = 3
-        for out in channels:
-            layers += [nn.Conv1d(width, out, kernel, padding=kernel // 2, padding_mode="reflect", bias=False),
-                       nn.ReLU(), nn.Dropout(dropout)]
-            width = out
-        self.encoder = nn.Sequential(*layers)
-        self.context = nn.GRU(width, hidden, num_layers=2, batch_first=True, dropout=dropout)
+        self.encoder = encoder
+        self.context = context
         self.predictors = nn.ModuleList(nn.Linear(hidden, width) for _ in range(steps))
         self.steps = steps
         self.out_dim = hidden
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, T, channels) per-step encodings z."""
+        """(B, T', width) per-step encodings z."""
         return self.encoder(self.normalise(x)).transpose(1, 2)
+
+    def encode_for_prediction(self, x: torch.Tensor) -> torch.Tensor:
+        """z of windows long enough to predict ``steps`` ahead from at least one step."""
+        z = self.encode(x)
+        if z.shape[1] <= self.steps:
+            raise ValueError(f"{self.name} predicts {self.steps} steps ahead; windows of {x.shape[-1]} samples "
+                             f"(encoded into {z.shape[1]} steps, {self.steps + 1} needed) are too short")
+        return z
+
+
+class CPC(PredictiveCoding):
+    """Contrastive predictive coding (conv encoder per step, GRU context, K linear step predictors)."""
+
+    name = "CPC"
+
+    def __init__(self, steps: int = 12, kernel: int = 3, channels=(32, 64, 128), hidden: int = 256,
+                 dropout: float = 0.2) -> None:
+        encoder = step_encoder(channels, [kernel] * len(channels), [1] * len(channels), dropout, same=True)
+        context = nn.GRU(channels[-1], hidden, num_layers=2, batch_first=True, dropout=dropout)
+        super().__init__(encoder, context, channels[-1], hidden, steps)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         output, _ = self.context(self.encode(x))
         return output[:, -1]
 
     def loss(self, x: torch.Tensor, batch: GlobalBatch) -> torch.Tensor:
-        z = self.encode(x)
-        length = z.shape[1]
-        if length <= self.steps:
-            raise ValueError(f"CPC predicts {self.steps} steps ahead; windows of {length} samples are too short")
-        t = int(torch.randint(length - self.steps, (1,), generator=batch.generator))
+        z = self.encode_for_prediction(x)
+        t = int(torch.randint(z.shape[1] - self.steps, (1,), generator=batch.generator))
         context, _ = self.context(z[:, : t + 1])
         c_t = context[:, -1]
         targets = torch.arange(len(x), device=x.device)
@@ -139,9 +174,66 @@ class CPC(SSLModel):
         return torch.stack(losses).mean()
 
 
-def build_ssl(method: Literal["autoencoder", "simclr", "cpc"], **kwargs) -> SSLModel:
+class CausalConvAggregator(nn.Module):
+    """Enhanced CPC's context network: residual causal conv layers with kernels 2, 3, 4, ... over (B, T, C);
+    c_t sees z_1..z_t only (left replication padding, each step normalised over its own channels)."""
+
+    def __init__(self, width: int, layers: int) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(
+            nn.Sequential(nn.ReplicationPad1d((kernel - 1, 0)), nn.Conv1d(width, width, kernel))
+            for kernel in range(2, layers + 2)
+        )
+        self.norms = nn.ModuleList(nn.LayerNorm(width) for _ in range(layers))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        for conv, norm in zip(self.layers, self.norms, strict=True):
+            z = (z + F.relu(norm(conv(z.transpose(1, 2)).transpose(1, 2)))) * math.sqrt(0.5)
+        return z
+
+
+def other_steps(windows: int, length: int, count: int, generator: torch.Generator) -> torch.Tensor:
+    """(windows, length, count) step indices: for each step s of each window, ``count`` draws uniform over
+    the window's other steps (never s), the negatives of the prediction whose positive is z_s."""
+    draws = torch.randint(length - 1, (windows, length, count), generator=generator)
+    return draws + (draws >= torch.arange(length)[None, :, None]).long()
+
+
+class EnhancedCPC(PredictiveCoding):
+    """Enhanced CPC (Haresamudram et al., PerCom 2023): a strided conv encoder, a causal conv aggregator
+    instead of the GRU, predictions from every step t, and negatives drawn from the same window."""
+
+    name = "Enhanced CPC"
+
+    def __init__(self, steps: int = 12, negatives: int = 10, layers: int = 5, channels=(32, 64, 128, 256),
+                 dropout: float = 0.2) -> None:
+        kernels, strides = [4] + [1] * (len(channels) - 1), [2] + [1] * (len(channels) - 1)
+        encoder = step_encoder(channels, kernels, strides, dropout, same=False)
+        super().__init__(encoder, CausalConvAggregator(channels[-1], layers), channels[-1], channels[-1], steps)
+        self.negatives = negatives
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.context(self.encode(x)).amax(1)
+
+    def loss(self, x: torch.Tensor, batch: GlobalBatch) -> torch.Tensor:
+        z = self.encode_for_prediction(x)
+        context = self.context(z)
+        n, length, _ = z.shape
+        draws = other_steps(n, length, self.negatives, batch.generator).to(x.device)
+        candidates = torch.cat([z[:, :, None], z[torch.arange(n, device=x.device)[:, None, None], draws]], dim=2)
+        # predictions aligned with their target step s = t + k (zeros where t would be < 0), (B, T, D, K)
+        predictions = torch.stack([F.pad(self.predictors[k - 1](context[:, :-k]), (0, 0, k, 0))
+                                   for k in range(1, self.steps + 1)], dim=-1)
+        scores = (candidates @ predictions).transpose(2, 3)  # (B, T, K, 1 + negatives), one matmul for all k
+        valid = torch.arange(length, device=x.device)[:, None] >= torch.arange(1, self.steps + 1, device=x.device)
+        logits = scores[:, valid]
+        return F.cross_entropy(logits.flatten(0, 1), torch.zeros(logits.shape[:2].numel(), dtype=torch.long,
+                                                                 device=x.device))
+
+
+def build_ssl(method: Literal["autoencoder", "simclr", "cpc", "enhanced-cpc"], **kwargs) -> SSLModel:
     """A fresh self-supervised model by name (``kwargs`` go to its constructor)."""
-    builders = {"autoencoder": ConvAutoencoder, "simclr": SimCLR, "cpc": CPC}
+    builders = {"autoencoder": ConvAutoencoder, "simclr": SimCLR, "cpc": CPC, "enhanced-cpc": EnhancedCPC}
     if method not in builders:
         raise KeyError(f"unknown self-supervised method {method!r}; choose one of {', '.join(SSL_METHODS)}")
     return builders[method](**kwargs)
