@@ -245,8 +245,9 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None 
 
 class Int8Block(NamedTuple):
     """``count`` rows as int8 codes with one scale for the block (``rows ~ scale * codes``), zero rows
-    padding the codes to a multiple of GROUP_ROWS, and the largest L1 norm of the block's float16 rows,
-    exact (summed in float64), which the error bound needs."""
+    padding the codes to a multiple of GROUP_ROWS, and a bound on the L1 norms of the block's rows, which
+    the error bound needs: their largest float32 sum of d non-negative terms, which is at least
+    ``(1 - gamma_(d-1))`` times the exact one, divided by ``1 - 2du`` (``gamma_(d-1) <= 2du``, u = 2^-24)."""
 
     codes: torch.Tensor
     count: int
@@ -255,9 +256,11 @@ class Int8Block(NamedTuple):
 
     @classmethod
     def of(cls, rows: torch.Tensor) -> Int8Block:
-        x = F.pad(rows.float(), (0, 0, 0, -len(rows) % GROUP_ROWS))
-        codes, scale = int8_codes(x, x.abs().amax())
-        return cls(codes, len(rows), float(scale), float(rows.double().abs().sum(1).amax()))
+        x = rows.float()
+        low, high = torch.aminmax(x)
+        codes, scale = int8_codes(x, torch.maximum(high, -low))
+        l1 = float(x.abs_().sum(1).amax()) / (1 - 2 * x.shape[1] * 2.0**-24)
+        return cls(F.pad(codes, (0, 0, 0, -len(codes) % GROUP_ROWS)), len(rows), float(scale), l1)
 
 
 class Int8Queries(NamedTuple):
@@ -281,7 +284,7 @@ class Int8Queries(NamedTuple):
 def int8_codes(x: torch.Tensor, largest: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """``round(x / scale)`` as int8 with ``scale = largest / 127`` (1 where ``largest`` is 0)."""
     scale = torch.where(largest > 0, largest / 127, 1.0)
-    return torch.round(x / scale).to(torch.int8), scale
+    return (x / scale).round_().to(torch.int8), scale
 
 
 def int8_blocks(embeddings: np.ndarray, block_rows: int) -> Iterator[Int8Block]:
