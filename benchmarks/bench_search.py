@@ -29,7 +29,7 @@ import torch
 
 from wearclip.data.windows import Windows
 from wearclip.models.wearclip import WearClip
-from wearclip.retrieval.index import CHUNK_ROWS, INT8_QUERIES, EmbeddingIndex, IndexInfo, embedded_batches, write_index
+from wearclip.retrieval.index import CACHED_INT8_QUERIES, CHUNK_ROWS, EmbeddingIndex, IndexInfo, embedded_batches, write_index
 
 
 def synthetic_batches(n: int, dim: int, batch: int, seed: int):
@@ -118,7 +118,7 @@ def main() -> None:
                     blocks = index.int8_blocks()
                     codes = sum(block.codes.nbytes for block in blocks) / 2**20
                     print(f"int8 copy build:        {time.perf_counter() - started:8.2f} s (in memory, {codes:,.0f} MiB; "
-                          f"used from {INT8_QUERIES} queries on)")
+                          f"used from {CACHED_INT8_QUERIES} queries on)")
                 if backend == "faiss":
                     import faiss
 
@@ -133,7 +133,7 @@ def main() -> None:
             one = statistics.median(single)
             print(f"{backend:>5} top-{args.k}, 1 query:    {summary(single)}  ({1000 / one:,.0f} queries/s, "
                   f"{size / one * 1000:.2f} GB/s, {one / plain:.1f}x a plain read)")
-            for count in sorted({min(INT8_QUERIES, args.batch), args.batch}):
+            for count in sorted({min(c, args.batch) for c in (CACHED_INT8_QUERIES, 8, args.batch)}):
                 many = latencies(lambda i, b=backend, c=count: index.search(batch[:c], args.k, b), 3)
                 batched = statistics.median(many)
                 print(f"{backend:>5} top-{args.k}, {count} queries: {summary(many)}  "

@@ -141,6 +141,8 @@ def test_int8_batches_equal_per_query_search_and_brute_force(case):
     np.testing.assert_array_equal(ids, want_ids)
     np.testing.assert_array_equal(ids, np.concatenate([i for _, i in single]))
     np.testing.assert_allclose(scores, want_scores, rtol=0, atol=float32_tolerance(e, q))
+    few = exact_top_k(e, q[:3], k, blocks=list(int8_blocks(e, block)))  # a cached copy: int8 for 3 queries too
+    np.testing.assert_array_equal(few[1], want_ids[:3])
     assert ids.shape == (len(q), min(k, len(e)))
 
 
@@ -189,7 +191,7 @@ def test_the_int8_copy_of_an_index_is_built_once(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "int8_blocks", lambda *args: built.append(args) or int8_blocks(*args))
     q = unit(rng, 20, 16)
     one = index.search(q[:1], 5)
-    assert built == []  # one query: float16 scans, no int8 copy
+    assert built == []  # one query: a float16 scan, no int8 copy
     first, second = index.search(q, 5), index.search(q, 5)
     assert len(built) == 1 and index.int8_blocks() is index.int8_blocks()
     np.testing.assert_array_equal(one[1], first[1][:1])

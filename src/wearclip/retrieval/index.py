@@ -8,12 +8,14 @@ Layout of an index folder::
 
 Exact search is one pass over the vectors, chunk by chunk, so memory stays at one chunk. A few queries
 score every stored vector with a float16 matrix-vector product (fast on CPUs with F16C, accumulated in
-float32) and rescore each chunk's best candidates in float32. A batch of queries converts each chunk to
-float32 once and scores it with one matrix product; a running top-k keeps, per query, only rows that
-beat its current k-th best score, so after the first chunk almost nothing but the product is done and
-64 queries cost about one pass over the index. Either way the results equal a float32 brute force over
-the stored vectors. The FAISS backend
-(``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and returns the same results.
+float32) and rescore each chunk's best candidates in float32. A batch of queries is scored in two
+stages: one int8 matrix product per block of rows (int32 sums, exact) against an int8 copy of the
+vectors held in memory (one byte a number, built once per open index), then an exact float32 rescoring
+of only the rows that a derived bound on the int8 error leaves able to enter a query's running top-k
+(a handful per block once every query has k results); 64 queries cost about one pass over the int8
+copy plus the product. Either way the results equal a float32 brute force over the stored vectors. The
+FAISS backend (``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and
+returns the same results.
 Ties in similarity are broken by the lower window id.
 """
 
@@ -59,8 +61,11 @@ GROUP_ROWS = 64
 """Rows per group whose largest int8 score decides whether its rows are scanned one by one."""
 
 INT8_QUERIES = 8
-"""From this many queries on, they are scored together with one int8 matrix product per block; fewer
-are scored one at a time by float16 matrix-vector products (measured in benchmarks/bench_search.py)."""
+"""From this many queries on, an array is searched in int8 blocks quantised on the way: there one int8
+pass plus quantising costs about what as many float16 matrix-vector passes do (benchmarks/bench_search.py)."""
+CACHED_INT8_QUERIES = 2
+"""From this many queries on, an index searches its cached int8 copy: one int8 pass (queries padded to 8)
+costs less than two float16 passes."""
 
 Backend = Literal["exact", "faiss"]
 BACKENDS = ("exact", "faiss")
@@ -215,15 +220,15 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None 
     """Top-``k`` rows of float16 ``embeddings`` (n, d) by inner product with each unit-norm query (q, d).
 
     Returns float32 scores and int64 ids (q, k), best first (ties: the lower id), equal to a float32
-    brute force. Chunk by chunk: fewer than INT8_QUERIES queries go through :func:`rescored_top_k` one
-    at a time; more are scored together by :func:`int8_candidates` against int8 ``blocks`` of the rows
-    (an index's cached copy, or each chunk of ``chunk_rows`` rows quantised on the way) and only their
-    candidates are rescored in float32."""
+    brute force. Given int8 ``blocks`` of the rows (an index's cached copy), or from INT8_QUERIES queries
+    on (each chunk of ``chunk_rows`` rows then quantised on the way), the queries are scored together by
+    :func:`int8_candidates` and only their candidates are rescored in float32; fewer queries go through
+    :func:`rescored_top_k` one at a time, chunk by chunk."""
     queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
     n, k = len(embeddings), min(k, len(embeddings))
     best_scores = torch.full((len(queries), k), -math.inf)
     best_ids = torch.full((len(queries), k), n, dtype=torch.long)
-    if len(queries) < INT8_QUERIES:
+    if blocks is None and len(queries) < INT8_QUERIES:
         chunk_rows = chunk_rows or CHUNK_ROWS
         for lo in range(0, n, chunk_rows):
             block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
@@ -234,7 +239,7 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None 
         return best_scores.numpy(), best_ids.numpy()
     quantised = Int8Queries.of(queries)
     lo = 0
-    for block in blocks if blocks is not None else int8_blocks(embeddings, chunk_rows or INT8_BLOCK_ROWS):
+    for block in int8_blocks(embeddings, chunk_rows or INT8_BLOCK_ROWS) if blocks is None else blocks:
         rows16 = torch.from_numpy(np.asarray(embeddings[lo : lo + block.count]))
         owners, rows = int8_candidates(block, quantised, best_scores[:, -1], k)
         scores = (rows16[rows].float() * queries[owners]).sum(1)
@@ -440,7 +445,7 @@ class EmbeddingIndex:
         queries = F.normalize(queries, dim=1)
         if backend == "exact":
             return exact_top_k(self.embeddings, queries, k,
-                               blocks=self.int8_blocks() if len(queries) >= INT8_QUERIES else None)
+                               blocks=self.int8_blocks() if len(queries) >= CACHED_INT8_QUERIES else None)
         if backend == "faiss":
             scores, ids = self.faiss_index().search(queries.numpy(), min(k, len(self)))
             scores, ids = ranked(torch.from_numpy(scores), torch.from_numpy(ids), k)
