@@ -269,8 +269,8 @@ class Int8Block(NamedTuple):
 
 
 class Int8Queries(NamedTuple):
-    """Queries as int8 codes with one scale per query, their L1 and max norms (float64), and the codes
-    transposed and padded to a multiple of 8 queries (zero rows), the shape int8 kernels want."""
+    """Queries as int8 codes with one scale per query and their L1 and max norms (float64); the codes are
+    padded to a multiple of 8 queries with zero rows, a shape the int8 kernels run fast on."""
 
     codes: torch.Tensor
     scales: torch.Tensor
@@ -338,8 +338,9 @@ def int8_candidates(block: Int8Block, queries: Int8Queries, kth: torch.Tensor, k
     grouped = products.view(-1, GROUP_ROWS, products.shape[1])
     maxima = grouped.amax(1)[:, : len(kth)]
     if block.count >= k and torch.isinf(kth).any():
-        # the k-th best of k groups' maxima (or of all rows) is below the block's k-th best int8 score
-        own = (maxima if len(maxima) >= k else products[: block.count, : len(kth)]).topk(k, dim=0).values[-1]
+        # the k-th best maximum of k groups of real rows (or k-th best row) is at most the block's k-th best
+        whole = maxima[: block.count // GROUP_ROWS]  # the last group may hold padding rows, scored 0
+        own = (whole if len(whole) >= k else products[: block.count, : len(kth)]).topk(k, dim=0).values[-1]
         own = own.double() - 2 * (beta + rho) / scale
         threshold = torch.maximum(threshold, torch.where(torch.isinf(kth), own, -math.inf))
     threshold = threshold.floor().clamp(-(2.0**31), 2.0**31 - 1).to(torch.int32)
