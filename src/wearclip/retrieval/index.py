@@ -12,7 +12,7 @@ float32) and rescore each chunk's best candidates in float32. A batch of queries
 stages: one int8 matrix product per block of rows (int32 sums, exact) against an int8 copy of the
 vectors held in memory (one byte a number, built once per open index), then an exact float32 rescoring
 of only the rows that a derived bound on the int8 error leaves able to enter a query's running top-k
-(a handful per block once every query has k results); 64 queries cost about one pass over the int8
+(a few per query and block once every query has k results); 64 queries cost about one pass over the int8
 copy plus the product. Either way the results equal a float32 brute force over the stored vectors. The
 FAISS backend (``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and
 returns the same results.
@@ -61,7 +61,7 @@ GROUP_ROWS = 64
 """Rows per group whose largest int8 score decides whether its rows are scanned one by one."""
 PRODUCT_ROWS = 4096
 """Rows per int8 product slice: its int32 scores (1 MB for 64 queries) are still in cache when their group
-maxima are taken (about 15 % faster than one product per block, measured with 64 queries)."""
+maxima are taken (about 15 % faster than one product per block, measured with 64 queries, one thread)."""
 
 INT8_QUERIES = 8
 """From this many queries on, an array is searched in int8 blocks quantised on the way: there one int8
