@@ -245,7 +245,7 @@ def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None 
     for block in int8_blocks(embeddings, chunk_rows or INT8_BLOCK_ROWS) if blocks is None else blocks:
         rows16 = torch.from_numpy(np.asarray(embeddings[lo : lo + block.count]))
         owners, rows = int8_candidates(block, quantised, best_scores[:, -1], k)
-        scores = (rows16[rows].float() * queries[owners]).sum(1)
+        scores = (rows16.index_select(0, rows).float() * queries.index_select(0, owners)).sum(1)  # (faster than [])
         best_scores, best_ids = merged(best_scores, best_ids, owners, scores, rows + lo)
         lo += block.count
     return best_scores.numpy(), best_ids.numpy()
