@@ -59,9 +59,6 @@ at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^
 
 GROUP_ROWS = 64
 """Rows per group whose largest int8 score decides whether its rows are scanned one by one."""
-PRODUCT_ROWS = 4096
-"""Rows per int8 product slice: its int32 scores (1 MB for 64 queries) are still in cache when their group
-maxima are taken (about 15 % faster than one product per block, measured with 64 queries, one thread)."""
 
 INT8_QUERIES = 8
 """From this many queries on, an array is searched in int8 blocks quantised on the way: there one int8
@@ -333,18 +330,13 @@ def int8_candidates(block: Int8Block, queries: Int8Queries, kth: torch.Tensor, k
     k-th from below (k rows with real scores of at least ``s*I_k - beta``), which gives ``I >= I_k -
     2(beta + rho)/s``. The thresholds are rounded down to integers, a margin far above their float64
     rounding. Only groups of GROUP_ROWS rows whose maximum passes are scanned row by row."""
-    products = torch.empty((len(block.codes), len(queries.codes)), dtype=torch.int32)
-    maxima = torch.empty((len(block.codes) // GROUP_ROWS, len(queries.codes)), dtype=torch.int32)
-    for lo in range(0, len(block.codes), PRODUCT_ROWS):  # each slice's maxima taken while it is in cache
-        part = products[lo : lo + PRODUCT_ROWS]
-        torch._int_mm(block.codes[lo : lo + PRODUCT_ROWS], queries.codes.T, out=part)
-        torch.amax(part.view(-1, GROUP_ROWS, part.shape[1]), 1, out=maxima[lo // GROUP_ROWS : (lo + len(part)) // GROUP_ROWS])
+    products = torch._int_mm(block.codes, queries.codes.T)  # (rows, padded queries) int32
     beta = int8_error_bound(block, queries, block.codes.shape[1])
     rho = rounding_bound(block, queries, block.codes.shape[1])
     scale = queries.scales * block.scale
     threshold = (kth.double() - rho - beta) / scale
     grouped = products.view(-1, GROUP_ROWS, products.shape[1])
-    maxima = maxima[:, : len(kth)]
+    maxima = grouped.amax(1)[:, : len(kth)]
     if block.count >= k and torch.isinf(kth).any():
         # the k-th best maximum of k groups of real rows (or k-th best row) is at most the block's k-th best
         whole = maxima[: block.count // GROUP_ROWS]  # the last group may hold padding rows, scored 0
