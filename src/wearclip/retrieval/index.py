@@ -62,10 +62,11 @@ GROUP_ROWS = 64
 
 INT8_QUERIES = 8
 """From this many queries on, an array is searched in int8 blocks quantised on the way: there one int8
-pass plus quantising costs about what as many float16 matrix-vector passes do (benchmarks/bench_search.py)."""
+pass plus quantising costs about what as many float16 matrix-vector passes do (a little more at 8, less
+from about 12 queries on, in benchmarks/bench_search.py)."""
 CACHED_INT8_QUERIES = 3
 """From this many queries on, an index searches its cached int8 copy: one int8 pass (queries padded to 8)
-cost 1.1-1.9x one float16 pass in benchmarks/bench_search.py (8 queries, 1 M x 128, one thread)."""
+cost 1.2-1.5x one float16 pass in benchmarks/bench_search.py (3 and 8 queries, 1 M x 128, one thread)."""
 
 Backend = Literal["exact", "faiss"]
 BACKENDS = ("exact", "faiss")
