@@ -17,9 +17,12 @@ from wearclip.retrieval.index import (
     INFO_NAME,
     EmbeddingIndex,
     IndexInfo,
+    Int8Queries,
     exact_top_k,
     index_dataset,
     index_window_config,
+    int8_blocks,
+    int8_error_bound,
     write_index,
 )
 
@@ -36,13 +39,20 @@ def brute_force(embeddings16, queries, k):
     return np.stack([scores[o, q] for q, o in enumerate(order)]), np.stack(order)
 
 
+def float32_tolerance(embeddings16, queries):
+    """Two float32 evaluations of one dot product, in any summation order, differ by at most
+    2 gamma_d sum|q_i e_i| (gamma_d = du / (1 - du), u = 2^-24): the largest such bound over the data."""
+    du = embeddings16.shape[1] * 2.0**-24
+    return 2 * du / (1 - du) * float((np.abs(embeddings16.astype(np.float64)) @ np.abs(queries.T)).max())
+
+
 def rows(n, offset=0):
     return pd.DataFrame({"subject": ["s1"] * n, "recording": ["r1"] * n, "start": np.arange(offset, offset + n, dtype=float),
                          "end": np.arange(offset, offset + n, dtype=float) + 2, "label": ["walking"] * n})
 
 
 @pytest.mark.parametrize("chunk_rows", [997, 1 << 18])
-@pytest.mark.parametrize("queries", [1, 7, 20])  # float16 scan + rescoring below 8 queries, float32 from 8
+@pytest.mark.parametrize("queries", [1, 7, 20])  # float16 scan + rescoring below 8 queries, int8 from 8
 def test_exact_top_k_equals_float32_brute_force(chunk_rows, queries):
     rng = np.random.default_rng(0)
     e = unit(rng, 20_000, 32).astype(np.float16)
@@ -92,13 +102,101 @@ def test_batched_search_equals_per_query_search_ties_included(chunk_rows):
     rng = np.random.default_rng(3)
     e = rng.integers(-2, 3, (30_000, 16)).astype(np.float16)
     q = rng.integers(-2, 3, (20, 16)).astype(np.float32)
-    batched = exact_top_k(e, q, 50, chunk_rows=chunk_rows)  # 20 queries: one float32 product per chunk
+    batched = exact_top_k(e, q, 50, chunk_rows=chunk_rows)  # 20 queries: one int8 product per block
     single = [exact_top_k(e, q[i : i + 1], 50, chunk_rows=chunk_rows) for i in range(len(q))]  # float16 scans
     np.testing.assert_array_equal(batched[1], np.concatenate([ids for _, ids in single]))
     np.testing.assert_array_equal(batched[0], np.concatenate([scores for scores, _ in single]))
     want_scores, want_ids = brute_force(e, q, 50)
     np.testing.assert_array_equal(batched[1], want_ids)
     np.testing.assert_array_equal(batched[0], want_scores)
+
+
+def adversarial(case, rng):
+    """(float16 rows, float32 unit queries, k, rows per block) that stress the int8 pass of a batch."""
+    if case == "near duplicates and exact copies":  # rows a float16 step apart, and rows repeated exactly
+        base = unit(rng, 40, 32)
+        e = (np.repeat(base, 250, axis=0) + rng.standard_normal((10_000, 32)) * 2e-3).astype(np.float16)
+        e[5_000:5_500] = e[:500]
+        return e, unit(rng, 12, 32) * 0.5 + base[:12] * 0.5, 30, 1 << 12
+    if case == "one large component per block":  # the block's scale is set by a single value near 1
+        e = unit(rng, 20_000, 64)
+        e[::997] = np.eye(64)[rng.integers(0, 64, len(e[::997]))] * 0.999 + 1e-3
+        return e.astype(np.float16), unit(rng, 9, 64), 10, 4096
+    if case == "k larger than a block":
+        return unit(rng, 3_000, 16).astype(np.float16), unit(rng, 10, 16), 300, 256
+    if case == "fewer rows than k":
+        return unit(rng, 50, 8).astype(np.float16), unit(rng, 16, 8), 100, 32
+    # odd sizes everywhere: width 13, 9 queries (codes padded to 16), rows not a multiple of a block or group
+    return unit(rng, 10_001, 13).astype(np.float16), unit(rng, 9, 13), 7, 997
+
+
+@pytest.mark.parametrize("case", ["near duplicates and exact copies", "one large component per block",
+                                  "k larger than a block", "fewer rows than k", "odd sizes"])
+def test_int8_batches_equal_per_query_search_and_brute_force(case):
+    e, q, k, block = adversarial(case, np.random.default_rng(5))
+    q = q / np.linalg.norm(q, axis=1, keepdims=True)
+    scores, ids = exact_top_k(e, q, k, chunk_rows=block)
+    single = [exact_top_k(e, q[i : i + 1], k) for i in range(len(q))]  # float16 scans, one query at a time
+    want_scores, want_ids = brute_force(e, q, k)
+    np.testing.assert_array_equal(ids, want_ids)
+    np.testing.assert_array_equal(ids, np.concatenate([i for _, i in single]))
+    np.testing.assert_allclose(scores, want_scores, rtol=0, atol=float32_tolerance(e, q))
+    few = exact_top_k(e, q[:3], k, blocks=list(int8_blocks(e, block)))  # a cached copy: int8 for 3 queries too
+    np.testing.assert_array_equal(few[1], want_ids[:3])
+    assert ids.shape == (len(q), min(k, len(e)))
+
+
+def test_int8_error_bound_holds_and_is_tight_enough():
+    rng = np.random.default_rng(6)
+    d = 128
+    e = unit(rng, 30_000, d)
+    e[::1000] *= rng.uniform(0, 1, (30, 1))  # shorter rows too: the bound uses each block's own L1 norm
+    e = e.astype(np.float16)
+    q = torch.from_numpy(unit(rng, 40, d))
+    queries = Int8Queries.of(q)
+    worst = 0.0
+    for lo, block in zip(range(0, len(e), 4096), int8_blocks(e, 4096)):
+        exact = e[lo : lo + block.count].astype(np.float64) @ q.double().numpy().T
+        approx = (block.codes[: block.count].double() @ queries.codes[: len(q)].double().T) * block.scale * queries.scales
+        bound = int8_error_bound(block, queries, d).numpy()
+        assert (np.abs(approx.numpy() - exact) <= bound).all()
+        worst = max(worst, float(bound.max()))
+    # for unit vectors, |x|_1 <= sqrt(d) |x|_2 and the scale <= |x|_2 / 127, with |x|_2 <= 1 + 2^-11 after
+    # float16 rounding: bound <= h (2 sqrt(d) N / 127) + d h^2 N^2 / 127^2, about 0.091 at d = 128
+    h, norm = 0.5 + 2.0**-17, 1 + 2.0**-11
+    assert worst <= h * 2 * np.sqrt(d) * norm / 127 + d * h * h * norm**2 / 127**2 < 0.1
+
+    # the worst case, nearly reached: every value lies 7/16 of a step (1/128) above its code, all signs
+    # alike (exact in float16: code + 7/16 needs 11 bits), one value 127/128 fixing the scales at 1/128,
+    # rows permutations of one another (each has the block's largest L1 norm): the error q.delta + gamma.e
+    # - gamma.delta is then 7/8 of the bound's first two terms (less the one exact value), less the third
+    codes = rng.permuted(np.broadcast_to(rng.integers(0, 127, d - 1), (2, 64, d - 1)), axis=2)
+    x = np.concatenate([np.full((2, 64, 1), 127 / 128), (codes + 7 / 16) / 128], axis=2)
+    e, q = x[0].astype(np.float16), torch.from_numpy(x[1].astype(np.float32))
+    queries = Int8Queries.of(q)
+    block = next(int8_blocks(e, 64))
+    approx = (block.codes.double() @ queries.codes.double().T) * block.scale * queries.scales
+    error = np.abs(e.astype(np.float64) @ q.double().numpy().T - approx.numpy())
+    bound = int8_error_bound(block, queries, d).numpy()
+    assert (error <= bound).all() and (error >= 0.8 * bound).all()
+
+
+def test_the_int8_copy_of_an_index_is_built_once(tmp_path, monkeypatch):
+    import wearclip.retrieval.index as module
+
+    rng = np.random.default_rng(7)
+    e = unit(rng, 5_000, 16)
+    index = write_index(tmp_path / "idx", iter([(e, rows(len(e)))]))
+    built = []
+    monkeypatch.setattr(module, "int8_blocks", lambda *args: built.append(args) or int8_blocks(*args))
+    q = unit(rng, 20, 16)
+    one = index.search(q[:1], 5)
+    assert built == []  # one query: a float16 scan, no int8 copy
+    first, second = index.search(q, 5), index.search(q, 5)
+    assert len(built) == 1 and index.int8_blocks() is index.int8_blocks()
+    np.testing.assert_array_equal(one[1], first[1][:1])
+    np.testing.assert_array_equal(first[1], second[1])
+    np.testing.assert_array_equal(first[1], brute_force(index.embeddings, q, 5)[1])
 
 
 def test_write_index_round_trip(tmp_path):

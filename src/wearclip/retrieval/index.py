@@ -8,12 +8,14 @@ Layout of an index folder::
 
 Exact search is one pass over the vectors, chunk by chunk, so memory stays at one chunk. A few queries
 score every stored vector with a float16 matrix-vector product (fast on CPUs with F16C, accumulated in
-float32) and rescore each chunk's best candidates in float32. A batch of queries converts each chunk to
-float32 once and scores it with one matrix product; a running top-k keeps, per query, only rows that
-beat its current k-th best score, so after the first chunk almost nothing but the product is done and
-64 queries cost about one pass over the index. Either way the results equal a float32 brute force over
-the stored vectors. The FAISS backend
-(``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and returns the same results.
+float32) and rescore each chunk's best candidates in float32. A batch of queries is scored in two
+stages: one int8 matrix product per block of rows (int32 sums, exact) against an int8 copy of the
+vectors held in memory (one byte a number, built once per open index), then an exact float32 rescoring
+of only the rows that a derived bound on the int8 error leaves able to enter a query's running top-k
+(a few per query and block once every query has k results); 64 queries cost about one pass over the int8
+copy plus the product. Either way the results equal a float32 brute force over the stored vectors. The
+FAISS backend (``faiss-cpu``) holds the same float16 vectors in a flat scalar-quantiser index and
+returns the same results.
 Ties in similarity are broken by the lower window id.
 """
 
@@ -25,7 +27,7 @@ import math
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -48,15 +50,23 @@ EMBEDDINGS_NAME = "embeddings.npy"
 MANIFEST_NAME = "manifest.parquet"
 MANIFEST_COLUMNS = ("subject", "recording", "start", "end", "label")
 CHUNK_ROWS = 1 << 18
-BATCH_CHUNK_ROWS = 1 << 15
-"""Rows per chunk for a batch of queries, whose chunk is converted to float32 (16 MB at 128 dimensions)."""
+INT8_BLOCK_ROWS = 1 << 15
+"""Rows per int8 block, each with its own scale: small enough that one large component coarsens only its
+block, large enough that per-block work is negligible; its (rows, queries) int32 product is 8 MB for 64."""
 APPROX_ERROR = 2.0**-9
 """Bound on |float16 score - float32 score| for unit vectors: rounding the query to float16 moves a score by
 at most 2^-11, rounding the float32-accumulated product to float16 by at most 2^-11; twice their sum."""
 
-FLOAT32_QUERIES = 8
-"""From this many queries on, a chunk is converted to float32 once and scored exactly for all of them:
-on CPUs float16 is fast only in matrix-vector products, so fewer queries are scored one at a time."""
+GROUP_ROWS = 64
+"""Rows per group whose largest int8 score decides whether its rows are scanned one by one."""
+
+INT8_QUERIES = 8
+"""From this many queries on, an array is searched in int8 blocks quantised on the way: there one int8
+pass plus quantising costs about what as many float16 matrix-vector passes do (a little more at 8, less
+from about 12 queries on, in benchmarks/bench_search.py)."""
+CACHED_INT8_QUERIES = 3
+"""From this many queries on, an index searches its cached int8 copy: one int8 pass (queries padded to 8)
+cost 1.2-1.5x one float16 pass in benchmarks/bench_search.py (3 and 8 queries, 1 M x 128, one thread)."""
 
 Backend = Literal["exact", "faiss"]
 BACKENDS = ("exact", "faiss")
@@ -207,51 +217,154 @@ def index_dataset(model: WearClip, dataset: HarDataset, path: str | Path, checkp
 
 
 def exact_top_k(embeddings: np.ndarray, queries, k: int, chunk_rows: int | None = None,
-                ) -> tuple[np.ndarray, np.ndarray]:
+                blocks: Sequence[Int8Block] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` rows of float16 ``embeddings`` (n, d) by inner product with each unit-norm query (q, d).
 
     Returns float32 scores and int64 ids (q, k), best first (ties: the lower id), equal to a float32
-    brute force. Chunk by chunk: fewer than FLOAT32_QUERIES queries go through :func:`rescored_top_k`
-    one at a time, more are scored in float32 together and pruned by :func:`beating`."""
+    brute force. Given int8 ``blocks`` of the rows (an index's cached copy), or from INT8_QUERIES queries
+    on (each chunk of ``chunk_rows`` rows then quantised on the way), the queries are scored together by
+    :func:`int8_candidates` and only their candidates are rescored in float32; fewer queries go through
+    :func:`rescored_top_k` one at a time, chunk by chunk."""
     queries = torch.as_tensor(np.asarray(queries), dtype=torch.float32)
     n, k = len(embeddings), min(k, len(embeddings))
-    chunk_rows = chunk_rows or (CHUNK_ROWS if len(queries) < FLOAT32_QUERIES else BATCH_CHUNK_ROWS)
     best_scores = torch.full((len(queries), k), -math.inf)
     best_ids = torch.full((len(queries), k), n, dtype=torch.long)
-    for lo in range(0, n, chunk_rows):
-        block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
-        if len(queries) >= FLOAT32_QUERIES:
-            scores, ids = beating(queries @ block.float().T, best_scores[:, -1], k)
-        else:
-            scores, ids = padded([rescored_top_k(block, q, k) for q in queries])
-        best_scores, best_ids = ranked(torch.cat([best_scores, scores], 1), torch.cat([best_ids, ids + lo], 1), k)
+    if blocks is None and len(queries) < INT8_QUERIES:
+        chunk_rows = chunk_rows or CHUNK_ROWS
+        for lo in range(0, n, chunk_rows):
+            block = torch.from_numpy(np.asarray(embeddings[lo : lo + chunk_rows]))
+            found = [rescored_top_k(block, q, k) for q in queries]
+            owners = torch.cat([torch.full((len(rows),), i) for i, (_, rows) in enumerate(found)])
+            best_scores, best_ids = merged(best_scores, best_ids, owners, torch.cat([s for s, _ in found]),
+                                           torch.cat([rows for _, rows in found]) + lo)
+        return best_scores.numpy(), best_ids.numpy()
+    quantised = Int8Queries.of(queries)
+    lo = 0
+    for block in int8_blocks(embeddings, chunk_rows or INT8_BLOCK_ROWS) if blocks is None else blocks:
+        rows16 = torch.from_numpy(np.asarray(embeddings[lo : lo + block.count]))
+        owners, rows = int8_candidates(block, quantised, best_scores[:, -1], k)
+        scores = (rows16.index_select(0, rows).float() * queries.index_select(0, owners)).sum(1)  # (faster than [])
+        best_scores, best_ids = merged(best_scores, best_ids, owners, scores, rows + lo)
+        lo += block.count
     return best_scores.numpy(), best_ids.numpy()
 
 
-def beating(scores: torch.Tensor, kth: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per row of (q, m) ``scores``, the (score, column) pairs that can enter a top-``k`` whose k-th
-    score is ``kth``: those above it (rows seen before have lower ids, so an equal score loses), or,
-    while a row has fewer than k results, those at least its k-th score in this block (ties kept, for
-    :func:`ranked` to order by id). Only rows whose maximum passes are looked at. Padded with -inf."""
-    filling = torch.isinf(kth)
-    empty = (scores.new_empty(0), torch.empty(0, dtype=torch.long))
-    results = [empty] * len(scores)
-    for r in ((scores.amax(1) > kth) | filling).nonzero()[:, 0].tolist():
-        row = scores[r]
-        keep = row >= row.topk(min(k, len(row))).values[-1] if filling[r] else row > kth[r]
-        columns = keep.nonzero()[:, 0]
-        results[r] = (row[columns], columns)
-    return padded(results)
+class Int8Block(NamedTuple):
+    """``count`` rows as int8 codes with one scale for the block (``rows ~ scale * codes``), zero rows
+    padding the codes to a multiple of GROUP_ROWS, and a bound on the L1 norms of the block's rows, which
+    the error bound needs: their largest float32 sum of d non-negative terms, which is at least
+    ``(1 - gamma_(d-1))`` times the exact one, divided by ``1 - 2du`` (``gamma_(d-1) <= 2du``, u = 2^-24)."""
+
+    codes: torch.Tensor
+    count: int
+    scale: float
+    l1: float
+
+    @classmethod
+    def of(cls, rows: torch.Tensor) -> Int8Block:
+        x = rows.float()
+        low, high = torch.aminmax(x)
+        codes, scale = int8_codes(x, torch.maximum(high, -low))
+        l1 = float(x.abs_().sum(1).amax()) / (1 - 2 * x.shape[1] * 2.0**-24)
+        return cls(F.pad(codes, (0, 0, 0, -len(codes) % GROUP_ROWS)), len(rows), float(scale), l1)
 
 
-def padded(results: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-query (scores, ids) of different lengths as (q, longest) tensors padded with -inf."""
-    width = max((len(s) for s, _ in results), default=0)
-    scores = torch.full((len(results), width), -math.inf)
-    ids = torch.zeros((len(results), width), dtype=torch.long)
-    for i, (s, c) in enumerate(results):
-        scores[i, : len(s)], ids[i, : len(s)] = s, c
-    return scores, ids
+class Int8Queries(NamedTuple):
+    """Queries as int8 codes with one scale per query and their L1 and max norms (float64); the codes are
+    padded to a multiple of 8 queries with zero rows, a shape the int8 kernels run fast on."""
+
+    codes: torch.Tensor
+    scales: torch.Tensor
+    l1: torch.Tensor
+    largest: torch.Tensor
+
+    @classmethod
+    def of(cls, queries: torch.Tensor) -> Int8Queries:
+        largest = queries.abs().amax(1, keepdim=True)
+        codes, scales = int8_codes(queries, largest)
+        padded = codes.new_zeros((-len(codes) % 8 + len(codes), codes.shape[1]))
+        padded[: len(codes)] = codes
+        return cls(padded, scales[:, 0].double(), queries.double().abs().sum(1), largest[:, 0].double())
+
+
+def int8_codes(x: torch.Tensor, largest: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``round(x / scale)`` as int8 with ``scale = largest / 127`` (1 where ``largest`` is 0)."""
+    scale = torch.where(largest > 0, largest / 127, 1.0)
+    return (x / scale).round_().to(torch.int8), scale
+
+
+def int8_blocks(embeddings: np.ndarray, block_rows: int) -> Iterator[Int8Block]:
+    """:class:`Int8Block` of each ``block_rows`` rows of float16 ``embeddings``, in order."""
+    for lo in range(0, len(embeddings), block_rows):
+        yield Int8Block.of(torch.from_numpy(np.asarray(embeddings[lo : lo + block_rows])))
+
+
+def int8_error_bound(block: Int8Block, queries: Int8Queries, dim: int) -> torch.Tensor:
+    """Per query, a bound on ``|q.e - scale_q * scale_e * (q8 . e8)|`` for every row ``e`` of the block.
+
+    With ``e = s_e*e8 + delta`` and ``q = s_q*q8 + gamma``, ``q.e - (q - gamma).(e - delta) = q.delta +
+    gamma.e - gamma.delta``, so the error is at most ``h*s_e*|q|_1 + h*s_q*|e|_1 + d*h^2*s_e*s_q`` where
+    ``h*s`` bounds each rounding error: ``|x/s| <= 127/(1 - u) < 128`` and the float32 quotient is off
+    by at most ``128u = 2^-17`` (u = 2^-24) before rounding to the nearest integer, so ``h = 1/2 + 2^-17``.
+    The int32 product is exact (``|q8 . e8| <= 127^2 d``)."""
+    h = 0.5 + 2.0**-17
+    s_e, s_q = block.scale, queries.scales
+    return h * (s_e * queries.l1 + s_q * block.l1) + dim * h * h * s_e * s_q
+
+
+def rounding_bound(block: Int8Block, queries: Int8Queries, dim: int) -> torch.Tensor:
+    """Per query, a bound on the float32 rounding of ``q.e`` for every row of the block, in any order of
+    summation: ``gamma_d * sum |q_i e_i| <= gamma_d * max|q| * |e|_1`` with ``gamma_d = du / (1 - du)``."""
+    du = dim * 2.0**-24
+    return du / (1 - du) * queries.largest * block.l1
+
+
+def int8_candidates(block: Int8Block, queries: Int8Queries, kth: torch.Tensor, k: int,
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(query, row) pairs of a block that can still enter the top-``k`` of their query, whose running
+    k-th best exact score is ``kth`` (-inf while it has fewer than k results).
+
+    With ``beta`` the int8 error bound and ``rho`` the float32 rounding bound of an exact score, a row
+    can enter only if its exact score reaches ``kth``, so its real score reaches ``kth - rho`` and its
+    int8 score ``I`` (times ``s = s_q * s_e``) reaches ``kth - rho - beta``: ``I >= (kth - rho - beta) / s``.
+    While a query has fewer than k results, the block's own k-th best int8 score ``I_k`` bounds its final
+    k-th from below (k rows with real scores of at least ``s*I_k - beta``), which gives ``I >= I_k -
+    2(beta + rho)/s``. The thresholds are rounded down to integers, a margin far above their float64
+    rounding. Only groups of GROUP_ROWS rows whose maximum passes are scanned row by row."""
+    products = torch._int_mm(block.codes, queries.codes.T)  # (rows, padded queries) int32
+    beta = int8_error_bound(block, queries, block.codes.shape[1])
+    rho = rounding_bound(block, queries, block.codes.shape[1])
+    scale = queries.scales * block.scale
+    threshold = (kth.double() - rho - beta) / scale
+    grouped = products.view(-1, GROUP_ROWS, products.shape[1])
+    maxima = grouped.amax(1)[:, : len(kth)]
+    if block.count >= k and torch.isinf(kth).any():
+        # the k-th best maximum of k groups of real rows (or k-th best row) is at most the block's k-th best
+        whole = maxima[: block.count // GROUP_ROWS]  # the last group may hold padding rows, scored 0
+        own = (whole if len(whole) >= k else products[: block.count, : len(kth)]).topk(k, dim=0).values[-1]
+        own = own.double() - 2 * (beta + rho) / scale
+        threshold = torch.maximum(threshold, torch.where(torch.isinf(kth), own, -math.inf))
+    threshold = threshold.floor().clamp(-(2.0**31), 2.0**31 - 1).to(torch.int32)
+    groups, owners = (maxima >= threshold).nonzero(as_tuple=True)
+    pairs, offsets = (grouped[groups, :, owners] >= threshold[owners, None]).nonzero(as_tuple=True)
+    rows = groups[pairs] * GROUP_ROWS + offsets
+    inside = rows < block.count
+    return owners[pairs][inside], rows[inside]
+
+
+def merged(scores: torch.Tensor, ids: torch.Tensor, owners: torch.Tensor, new_scores: torch.Tensor,
+           new_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The (q, k) best (scores, ids) per query after adding (score, id) pairs owned by queries ``owners``."""
+    q, k = scores.shape
+    counts = torch.bincount(owners, minlength=q)
+    order = torch.argsort(owners, stable=True)
+    owners = owners[order]
+    places = torch.arange(len(owners)) - (torch.cumsum(counts, 0) - counts)[owners]
+    width = int(counts.max()) if len(owners) else 0
+    more_scores = torch.full((q, width), -math.inf)
+    more_ids = torch.zeros((q, width), dtype=torch.long)
+    more_scores[owners, places], more_ids[owners, places] = new_scores[order], new_ids[order]
+    return ranked(torch.cat([scores, more_scores], 1), torch.cat([ids, more_ids], 1), k)
 
 
 def rescored_top_k(block: torch.Tensor, query: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -310,6 +423,7 @@ class EmbeddingIndex:
             raise IndexFormatError(f"{manifest_path}: {len(self.manifest)} rows with columns {list(self.manifest.columns)}, "
                                   f"expected {self.info.count} rows with {list(MANIFEST_COLUMNS)}")
         self._faiss = None
+        self._int8: list[Int8Block] | None = None
 
     def __len__(self) -> int:
         return self.info.count
@@ -332,7 +446,8 @@ class EmbeddingIndex:
             raise ValueError(f"k must be at least 1, got {k}")
         queries = F.normalize(queries, dim=1)
         if backend == "exact":
-            return exact_top_k(self.embeddings, queries, k)
+            return exact_top_k(self.embeddings, queries, k,
+                               blocks=self.int8_blocks() if len(queries) >= CACHED_INT8_QUERIES else None)
         if backend == "faiss":
             scores, ids = self.faiss_index().search(queries.numpy(), min(k, len(self)))
             scores, ids = ranked(torch.from_numpy(scores), torch.from_numpy(ids), k)
@@ -351,6 +466,13 @@ class EmbeddingIndex:
                 index.add(np.asarray(self.embeddings[lo : lo + CHUNK_ROWS], dtype=np.float32))
             self._faiss = index
         return self._faiss
+
+    def int8_blocks(self) -> list[Int8Block]:
+        """The vectors as int8 blocks for batched search (built once, in memory: one byte per number,
+        half the float16 file, plus 16 bytes per block of INT8_BLOCK_ROWS rows)."""
+        if self._int8 is None:
+            self._int8 = list(int8_blocks(self.embeddings, INT8_BLOCK_ROWS))
+        return self._int8
 
     def hits(self, scores: np.ndarray, ids: np.ndarray, queries: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per result: query, rank, window id, similarity and the window's manifest entry."""
