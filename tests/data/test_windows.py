@@ -53,6 +53,21 @@ def test_rows_read_in_any_order_return_the_requested_order(store_windows):
     assert w.x[positions].dtype == np.float32 and w.x.shape == reference.shape
 
 
+def test_memmaps_at_an_offset_or_sliced_are_read_from_the_right_bytes(tmp_path):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(40, 3, 5)).astype(np.float32)
+    path = tmp_path / "x.f32"
+    path.write_bytes(b"h" * 60 + x.tobytes())  # a 60-byte header: not a multiple of a row or a page
+    mapped = np.memmap(path, dtype="<f4", mode="r", offset=60, shape=x.shape)
+    rows = np.array([3, 4, 5, 17, 39, 0, 0])
+    for base, reference in ((mapped, x), (mapped[7:], x[7:])):
+        np.testing.assert_array_equal(Rows([base])[rows[rows < len(base)]], reference[rows[rows < len(base)]])
+    truncated = np.memmap(path, dtype="<f4", mode="r", offset=60, shape=x.shape)
+    path.write_bytes(b"h" * 60 + x[:10].tobytes())  # the file shrinks under an open store
+    with pytest.raises(OSError, match="truncated"):
+        Rows([truncated])[np.array([2, 30])]
+
+
 def test_views_of_windows_in_memory_share_their_array():
     x = np.random.default_rng(0).normal(size=(10, 3, 4)).astype(np.float32)
     w = Windows(x, np.arange(10) % 2, np.array(["a"] * 5 + ["b"] * 5), np.array(["r"] * 10), np.arange(10.0), ["u", "v"])

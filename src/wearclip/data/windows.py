@@ -15,13 +15,15 @@ A window set is a view: its signals are :class:`Rows`, base arrays (a store's me
 memory) and an index array, and its columns (labels, subjects, recordings, starts) a :class:`Manifest`
 read through the same index. Selecting subjects, classes or k-shot draws makes a new index array and
 copies neither signals nor columns; pooling datasets keeps the parts and computes its columns when
-asked. Reading a batch fetches only its rows, in sorted order, and hands a memmap's pages back to the
-page cache, so a pass over a store leaves the process no larger.
+asked. Reading a batch fetches only its rows, in sorted order, from the memmap's file with ``preadv``
+(through the page cache, never mapped into the process), so a pass over a store leaves the process no
+larger.
 """
 
 from __future__ import annotations
 
 import mmap
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -67,23 +69,43 @@ def window_labels(labels: np.ndarray, config: WindowConfig) -> np.ndarray:
     return out
 
 
-def _release(base: np.ndarray, start: int, stop: int) -> None:
-    """Unmap rows ``start:stop`` of a memmap from this process (they stay in the page cache), so reading
-    a store through does not grow the resident set; a no-op for arrays in memory (and where the
-    platform has no ``madvise``)."""
-    if not (isinstance(base, np.memmap) and isinstance(base.base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")):
-        return
-    row = base.strides[0]
-    begin = base.offset % mmap.ALLOCATIONGRANULARITY + start * row
-    aligned = begin - begin % mmap.PAGESIZE
-    base.base.madvise(mmap.MADV_DONTNEED, aligned, begin + (stop - start) * row - aligned)
+def _file_offset(base: np.ndarray) -> int | None:
+    """Byte offset in its file of row 0 of a C-contiguous memmap (``None``: not a file, or no
+    ``preadv`` on this platform)."""
+    if not (isinstance(base, np.memmap) and isinstance(base.base, mmap.mmap) and base.filename
+            and base.flags.c_contiguous and hasattr(os, "preadv")):
+        return None
+    mapped = np.frombuffer(base.base, dtype=np.uint8).ctypes.data  # where the mapping starts in memory
+    return base.offset - base.offset % mmap.ALLOCATIONGRANULARITY + base.ctypes.data - mapped
+
+
+def _pread(base: np.memmap, offset: int, rows: np.ndarray) -> np.ndarray:
+    """Sorted ``rows`` of a memmap read with ``preadv``, one call per run of consecutive rows: the
+    bytes come from the page cache without being mapped into this process, so however much of a
+    store a run reads (large page-cache folios would be mapped whole), the process does not grow."""
+    out = np.empty((len(rows), *base.shape[1:]), dtype=base.dtype)
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    row_bytes = base.strides[0]
+    with open(base.filename, "rb", buffering=0) as file:
+        for lo, hi in zip(np.r_[0, breaks].tolist(), np.r_[breaks, len(rows)].tolist()):
+            view, position = memoryview(out[lo:hi]).cast("B"), offset + int(rows[lo]) * row_bytes
+            while len(view):
+                got = os.preadv(file.fileno(), [view], position)
+                if got == 0:
+                    raise OSError(f"{base.filename}: ends before row {int(rows[hi - 1])} (truncated store?)")
+                view, position = view[got:], position + got
+    return out
 
 
 def _read(out: np.ndarray, positions: np.ndarray, base: np.ndarray, rows: np.ndarray) -> None:
-    """Copy sorted ``rows`` of one base to ``out[positions]`` (one slice when they are consecutive)."""
-    first, last = int(rows[0]), int(rows[-1])
-    out[positions] = base[first : last + 1] if (np.diff(rows) == 1).all() else base[rows]
-    _release(base, first, last + 1)
+    """Copy sorted ``rows`` of one base to ``out[positions]``: from a memmap's file with ``preadv``,
+    from an array in memory by one slice (consecutive rows) or fancy indexing."""
+    offset = _file_offset(base)
+    if offset is not None:
+        out[positions] = _pread(base, offset, rows)
+    else:
+        first, last = int(rows[0]), int(rows[-1])
+        out[positions] = base[first : last + 1] if (np.diff(rows) == 1).all() else base[rows]
 
 
 class Rows:
