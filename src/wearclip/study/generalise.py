@@ -62,6 +62,9 @@ class GeneraliseSetup(Setup):
     frame: Literal["sensor", "gravity", "invariant"] = "sensor"
     without: tuple[str, ...] = ()
     self_train: bool = False
+    source_placements: tuple[tuple[str, str], ...] = ()
+    """(dataset, placement) pairs read in pre-training instead of the run's placement, e.g. every
+    unit of dsads (``all``); a dataset recognised as the target keeps the run's."""
 
     def sources(self, target: str, run_datasets: Sequence[str], source: Sequence[str] = ()) -> tuple[str, ...]:
         return tuple(d for d in super().sources(target, run_datasets, source) if d not in self.without)
@@ -90,6 +93,8 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("baseline", "Baseline: NLS, device axes, base sentences (Tab. 1's recipe)", base),
         ("rotation", "+ random SO(3) rotation per window per step", rotation),
         ("gravity", "+ gravity-aligned frame, random rotation about gravity", gravity),
+        ("gravity/dsads-all", "+ gravity frame, yaw rotation; dsads pre-trained with all five units (torso, arms, legs)",
+         gravity.model_copy(update={"source_placements": (("dsads", "all"),)})),
         ("gravity/unicl", "+ gravity frame, yaw rotation, UniCL targets (every pair of one activity positive, "
                           "across datasets)", gravity.model_copy(update={"objective": "unicl"})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
@@ -121,6 +126,7 @@ class GeneraliseRunner(ProtocolRunner):
     that *walking* at the waist and on the wrist are described apart; self-training."""
 
     _placed = False
+    _source_placements: dict[str, str] = {}
 
     def recipe_of(self, setup: Setup) -> tuple[WearClipConfig, ObjectiveConfig, str]:
         config, objective, mode = super().recipe_of(setup)
@@ -131,10 +137,20 @@ class GeneraliseRunner(ProtocolRunner):
 
     def pretrained_nls(self, setup: Setup, target: str, seed: int, exclude: Sequence[str] = ()):
         self._placed = self.recipe_of(setup)[2].endswith("+placement")
+        self._source_placements = dict(setup.source_placements) if isinstance(setup, GeneraliseSetup) else {}
         try:
             return super().pretrained_nls(setup, target, seed, exclude)
         finally:
-            self._placed = False
+            self._placed, self._source_placements = False, {}
+
+    def windows(self, name: str) -> Windows:
+        placement = self._source_placements.get(name)
+        if placement is None:
+            return super().windows(name)
+        key = f"{name}{TAG}{placement}"
+        if key not in self._windows:
+            self._windows[key] = self._opened(name, placement)
+        return self._windows[key]
 
     def placement(self, name: str) -> str:
         from ..data import datasets
@@ -142,7 +158,9 @@ class GeneraliseRunner(ProtocolRunner):
         return self.settings.data.placements.get(name) or datasets.get(name).default_placement
 
     def _source_recipe(self, sources: Sequence[str], target: str) -> list[dict]:
-        return [part | {"per_class": PER_CLASS} for part in super()._source_recipe(sources, target)]
+        return [part | {"per_class": PER_CLASS} | ({"placement": self._source_placements[part["dataset"]]}
+                                                   if part["dataset"] in self._source_placements else {})
+                for part in super()._source_recipe(sources, target)]
 
     def pretraining_data(self, sources: Sequence[str], target: str, exclude: Sequence[str] = ()):
         train, val = super().pretraining_data(sources, target, exclude)

@@ -257,12 +257,16 @@ class ProtocolRunner:
     def windows(self, name: str) -> Windows:
         """All labelled windows of a dataset (through the on-disk window store)."""
         if name not in self._windows:
-            from ..data.store import WindowStore
-
-            data = self.settings.data
-            dataset = datasets.load(name, data.roots.get(name), data.placements.get(name), **data.options.get(name, {}))
-            self._windows[name] = self._in_class_set(name, WindowStore().open(dataset, data.window))
+            self._windows[name] = self._opened(name, self.settings.data.placements.get(name))
         return self._windows[name]
+
+    def _opened(self, name: str, placement: str | None) -> Windows:
+        """A dataset's windows at ``placement`` (``None``: its default), in the run's class set."""
+        from ..data.store import WindowStore
+
+        data = self.settings.data
+        dataset = datasets.load(name, data.roots.get(name), placement, **data.options.get(name, {}))
+        return self._in_class_set(name, WindowStore().open(dataset, data.window))
 
     def _in_class_set(self, name: str, windows: Windows) -> Windows:
         chosen = class_set(self.settings.data.class_set, name)
