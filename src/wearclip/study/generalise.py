@@ -95,6 +95,8 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("gravity", "+ gravity-aligned frame, random rotation about gravity", gravity),
         ("gravity/dsads-all", "+ gravity frame, yaw rotation; dsads pre-trained with all five units (torso, arms, legs)",
          gravity.model_copy(update={"source_placements": (("dsads", "all"),)})),
+        ("gravity/unicl/dsads-all", "+ gravity frame, yaw rotation, UniCL targets; dsads pre-trained with all five units",
+         gravity.model_copy(update={"objective": "unicl", "source_placements": (("dsads", "all"),)})),
         ("gravity/unicl", "+ gravity frame, yaw rotation, UniCL targets (every pair of one activity positive, "
                           "across datasets)", gravity.model_copy(update={"objective": "unicl"})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
