@@ -145,3 +145,23 @@ def test_evaluate_prints_mean_and_std_over_seeds(tmp_path):
     assert "seed 1: macro-F1" in result.output and "over 2 seed(s)" in result.output
     bad = runner.invoke(app, ["evaluate", "--datasets", "seglearn-watch", "--target", "uci-hapt"])
     assert bad.exit_code == 2 and "is not among --datasets" in bad.stderr
+
+
+@pytest.mark.slow
+def test_evaluate_pretrains_and_scores_enhanced_cpc(tmp_path):
+    toy = write_generic(tmp_path / "toy")
+    result = runner.invoke(app, ["evaluate", "--method", "enhanced-cpc", "--datasets", "generic",
+                                 "--target", "generic", "--pretrain-on", "target", "--seeds", "1",
+                                 "--epochs", "1", "--steps", "5", "--root", f"generic={toy}",
+                                 "--checkpoints", str(tmp_path / "ckpt")])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert "pre-training enhanced-cpc on generic" in result.output and "over 1 seed(s)" in result.output
+    [folder] = (tmp_path / "ckpt").iterdir()
+    assert folder.name.startswith("enhanced-cpc-") and json.loads((folder / "recipe.json").read_text())["kind"] == "enhanced-cpc"
+
+
+def test_table1_lists_enhanced_cpc_after_cpc():
+    result = runner.invoke(app, ["experiment", "table1", "--datasets", "seglearn-watch", "--list-rows"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split()[0] for line in result.output.splitlines() if line.startswith(("cpc ", "enhanced-cpc "))]
+    assert rows == ["cpc", "enhanced-cpc"]

@@ -266,6 +266,19 @@ class PooledManifest:
         return full if index is None else full[index]
 
 
+class _Column:
+    """A manifest column of a :class:`Windows`, read (not stored) as the view's rows of it."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, windows: Windows, owner: type | None = None) -> np.ndarray:
+        return windows.manifest.column(self.name, windows.index)
+
+    def __set__(self, windows: Windows, value) -> None:
+        raise AttributeError(f"{self.name} of a window view are its manifest's; use relabelled() for new labels")
+
+
 class Windows:
     """A set of windows and their manifest, as a view.
 
@@ -291,21 +304,10 @@ class Windows:
         windows.x, windows.manifest, windows.index, windows.classes = x, manifest, index, list(classes)
         return windows
 
-    @property
-    def labels(self) -> np.ndarray:
-        return self.manifest.column("labels", self.index)
-
-    @property
-    def subjects(self) -> np.ndarray:
-        return self.manifest.column("subjects", self.index)
-
-    @property
-    def recordings(self) -> np.ndarray:
-        return self.manifest.column("recordings", self.index)
-
-    @property
-    def starts(self) -> np.ndarray:
-        return self.manifest.column("starts", self.index)
+    labels = _Column()
+    subjects = _Column()
+    recordings = _Column()
+    starts = _Column()
 
     def __len__(self) -> int:
         return len(self.manifest) if self.index is None else len(self.index)
