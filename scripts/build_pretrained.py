@@ -3,13 +3,14 @@
 Usage: python scripts/build_pretrained.py [--data ../shared/data] [--out src/wearclip/models/pretrained/wearclip-base]
        python scripts/build_pretrained.py --evaluate    (scores of the shipped model, no training)
 
-The recipe of the ``generalise`` experiment's best row, ``gravity`` (gravity-aligned frame, random
-rotation about gravity, base sentences), pre-trained on all five shared datasets: every subject of each
-except its validation subjects, which drive early stopping; at most 250 windows per class per
-dataset, seed 0. Writes config.json and model.safetensors atomically (MODEL_CARD.md is hand-written
-beside them). The result is not bit-identical from run to run (float rounding of cached text
-embeddings and CPU kernels); tests/models/test_pretrained.py checks that a rebuild has the same config
-and validation scores within 5 points of the shipped model.
+The recipe of the ``generalise`` experiment's best row, ``gravity/unicl/dsads-all`` (gravity-aligned
+frame, random rotation about gravity, UniCL targets, base sentences, dsads with all five units),
+pre-trained on all five shared datasets: every subject of each except its validation subjects, which
+drive early stopping; at most 250 windows per class per dataset, seed 0. Writes config.json and
+model.safetensors atomically (MODEL_CARD.md is hand-written beside them). The result is not
+bit-identical from run to run (float rounding of cached text embeddings and CPU kernels);
+tests/models/test_pretrained.py checks that a rebuild has the same config and validation scores within 5
+points of the shipped model.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import torch
 from wearclip.config.train import TrainConfig
 from wearclip.io import atomic_directory
 from wearclip.models.saving import CONFIG_NAME, WEIGHTS_NAME
-from wearclip.study.generalise import DATASETS, GeneraliseRunner, gravity_setup
+from wearclip.study.generalise import DATASETS, GeneraliseRunner, shipped_setup
 from wearclip.study.protocols import DataSettings, EvalSettings
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "wearclip" / "models" / "pretrained" / "wearclip-base"
@@ -43,7 +44,7 @@ def build(data: Path, out: Path) -> Path:
         settings = EvalSettings(data=DataSettings(roots=roots), checkpoints=cache,
                                 pretrain=TrainConfig(epochs=EPOCHS, patience=EPOCHS, device="cpu"))
         runner = GeneraliseRunner(settings, DATASETS)
-        setup = gravity_setup().model_copy(update={"pretrain_on": DATASETS})
+        setup = shipped_setup().model_copy(update={"pretrain_on": DATASETS})
         model = runner.pretrained_nls(setup, target="", seed=SEED)  # no target: every source gives train + test subjects
         folder = Path(cache) / "model"
         model.save_pretrained(folder)
@@ -70,7 +71,7 @@ def evaluate(data: Path, folder: Path) -> dict[str, float]:
     scores = {}
     for name in DATASETS:
         val = runner.split(name)["val"]
-        sentences = class_sentences(val.classes, gravity_setup().recognition, name, SEED)
+        sentences = class_sentences(val.classes, shipped_setup().recognition, name, SEED)
         predictions = ZeroShotClassifier(model, sentences).predict(val.x)
         scores[name] = evaluate_predictions(val.labels, predictions, val.classes).macro_f1
     return scores

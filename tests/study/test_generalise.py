@@ -9,7 +9,7 @@ from tests.support.synthetic import synthetic_windows
 from wearclip.config.train import TrainConfig
 from wearclip.study import generalise
 from wearclip.study.experiments import experiment
-from wearclip.study.generalise import GeneraliseRunner, GeneraliseSetup, capped, pseudo_labelled, recipe_setup
+from wearclip.study.generalise import GeneraliseRunner, GeneraliseSetup, capped, pseudo_labelled, recipe_setup, shipped_setup
 from wearclip.study.protocols import EvalSettings, ProtocolRunner, Setup
 
 HAPT = ["walking", "sitting", "standing"]
@@ -49,6 +49,22 @@ def test_placement_sentences_describe_one_phrase_from_each_source_apart(tmp_path
     classes = ["walking @ waist", "walking @ wrist"]
     [waist, wrist] = run.sentences(train, classes, "random-template+placement", 0)
     assert all(s.endswith("worn at the waist.") for s in waist) and all(s.endswith("worn on the wrist.") for s in wrist)
+
+
+def test_a_source_placement_is_read_in_pretraining_only_and_keys_its_cache(tmp_path, monkeypatch):
+    run = runner(tmp_path)
+    opened = []
+    monkeypatch.setattr(run, "_opened", lambda name, placement: opened.append((name, placement)) or
+                        synthetic_windows(WISDM, seed=2))
+    setup = shipped_setup()
+    assert dict(setup.source_placements) == {"dsads": "all"} and setup.objective == "unicl"
+    run._source_placements = {"wisdm": "pocket"}  # as pretrained_nls sets it for the setup's duration
+    assert run.windows("wisdm") is run.windows("wisdm") and opened == [("wisdm", "pocket")]
+    placed = run._source_recipe(["uci-hapt", "wisdm"], "uci-hapt")
+    run._source_placements = {}
+    assert run.windows("wisdm").classes == WISDM and opened == [("wisdm", "pocket")]  # the run's own, as given
+    plain = run._source_recipe(["uci-hapt", "wisdm"], "uci-hapt")
+    assert placed[1]["placement"] == "pocket" and plain[1]["placement"] is None and placed[0] == plain[0]
 
 
 def test_capped_draws_per_class_with_the_seed():
