@@ -50,8 +50,9 @@ def test_wearclip_base_recognises_the_embedded_hapt_test_subjects_far_above_chan
 
 
 MARGIN = 0.05
-"""Largest allowed gap in validation macro-F1 between the shipped and a rebuilt model: about twice the
-largest seed-to-seed standard deviation of the recipe measured in docs/results.md (2.4 points)."""
+"""Largest allowed gap in validation macro-F1 between the shipped and a rebuilt model (same seed: they
+differ only by float rounding): about the largest seed-to-seed standard deviation of the recipe
+measured in docs/results.md (3.9 points), so a rebuild may drift no further than another seed would."""
 
 
 @pytest.mark.slow
