@@ -38,10 +38,9 @@ def test_the_setup_sets_frame_and_rotation_and_plain_setups_are_unchanged(tmp_pa
     assert run.recipe_of(Setup(method="nls")) == ProtocolRunner(EvalSettings(), []).recipe_of(Setup(method="nls"))
 
 
-def test_placement_sentences_describe_one_phrase_from_each_source_apart(tmp_path, monkeypatch):
-    monkeypatch.setattr(generalise, "PER_CLASS", 5)
+def test_placement_sentences_describe_one_phrase_from_each_source_apart(tmp_path):
     run = runner(tmp_path)
-    run._placed = True
+    run._active = GeneraliseSetup(method="nls", mode="random-template+placement", per_class=5)  # as pretrained_nls sets it
     train, val = run.pretraining_data(["uci-hapt", "wisdm"], target="uci-hapt")
     assert train["uci-hapt"].classes == [f"{c} @ waist" for c in HAPT]
     assert train["wisdm"].classes == [f"{c} @ wrist" for c in WISDM]
@@ -58,10 +57,10 @@ def test_a_source_placement_is_read_in_pretraining_only_and_keys_its_cache(tmp_p
                         synthetic_windows(WISDM, seed=2))
     setup = shipped_setup()
     assert dict(setup.source_placements) == {"dsads": "all"} and setup.objective == "unicl"
-    run._source_placements = {"wisdm": "pocket"}  # as pretrained_nls sets it for the setup's duration
+    run._active = GeneraliseSetup(method="nls", source_placements=(("wisdm", "pocket"),))  # as pretrained_nls sets it
     assert run.windows("wisdm") is run.windows("wisdm") and opened == [("wisdm", "pocket")]
     placed = run._source_recipe(["uci-hapt", "wisdm"], "uci-hapt")
-    run._source_placements = {}
+    del run._active
     assert run.windows("wisdm").classes == WISDM and opened == [("wisdm", "pocket")]  # the run's own, as given
     plain = run._source_recipe(["uci-hapt", "wisdm"], "uci-hapt")
     assert placed[1]["placement"] == "pocket" and plain[1]["placement"] is None and placed[0] == plain[0]
@@ -107,11 +106,10 @@ def test_shared_activity_table_averages_the_phrases_of_one_activity():
 
 
 @pytest.mark.slow
-def test_self_training_runs_label_free_and_scores_the_test_subjects(tmp_path, monkeypatch):
-    monkeypatch.setattr(generalise, "PER_CLASS", 40)
+def test_self_training_runs_label_free_and_scores_the_test_subjects(tmp_path):
     run = runner(tmp_path, pretrain=TrainConfig(epochs=1, batch_size=32), adapt=TrainConfig(epochs=1, batch_size=32))
     setup = GeneraliseSetup(method="nls", mode="base+placement", recognition="base+placement", frame="gravity",
-                            rotation="yaw", self_train=True)
+                            rotation="yaw", self_train=True, per_class=40)
     scores = run.run(setup, "uci-hapt", seed=0)
     assert scores["n"] == len(run.split("uci-hapt")["test"])
     assert 0 < scores["details"]["pseudo_labelled"]["train"] < len(run.split("uci-hapt")["train"])

@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import torch
+from pydantic import Field
 
 from ..config.augment import RotationMode
 from ..config.model import WearClipConfig
@@ -65,6 +66,8 @@ class GeneraliseSetup(Setup):
     source_placements: tuple[tuple[str, str], ...] = ()
     """(dataset, placement) pairs read in pre-training instead of the run's placement, e.g. every
     unit of dsads (``all``); a dataset recognised as the target keeps the run's."""
+    per_class: int = Field(PER_CLASS, ge=1)
+    """Pre-training and validation windows per class per source."""
 
     def sources(self, target: str, run_datasets: Sequence[str], source: Sequence[str] = ()) -> tuple[str, ...]:
         return tuple(d for d in super().sources(target, run_datasets, source) if d not in self.without)
@@ -105,6 +108,8 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
          gravity.model_copy(update={"source_placements": (("dsads", "all"),)})),
         ("gravity/unicl/dsads-all", "+ gravity frame, yaw rotation, UniCL targets; dsads pre-trained with all five "
                                     "units (shipped)", shipped_setup()),
+        ("gravity/unicl/dsads-all/1000", "The shipped recipe with 1,000 windows per class per source (not 250)",
+         shipped_setup().model_copy(update={"per_class": 1000})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
         ("placement", "+ sentences naming the sensor placement (random templates)", placement),
         ("recipe", "All three: gravity frame + yaw rotation + placement sentences", recipe),
@@ -133,8 +138,9 @@ class GeneraliseRunner(ProtocolRunner):
     recipe; with placement sentences, one class per (phrase, source placement) in pre-training, so
     that *walking* at the waist and on the wrist are described apart; self-training."""
 
-    _placed = False
-    _source_placements: dict[str, str] = {}
+    _active = GeneraliseSetup(method="nls")
+    """The setup being pre-trained: its source options (placements, windows per class, placement
+    sentences) apply while :meth:`pretrained_nls` runs."""
 
     def recipe_of(self, setup: Setup) -> tuple[WearClipConfig, ObjectiveConfig, str]:
         config, objective, mode = super().recipe_of(setup)
@@ -144,15 +150,14 @@ class GeneraliseRunner(ProtocolRunner):
         return config, objective, mode
 
     def pretrained_nls(self, setup: Setup, target: str, seed: int, exclude: Sequence[str] = ()):
-        self._placed = self.recipe_of(setup)[2].endswith("+placement")
-        self._source_placements = dict(setup.source_placements) if isinstance(setup, GeneraliseSetup) else {}
+        self._active = setup if isinstance(setup, GeneraliseSetup) else GeneraliseSetup(**setup.model_dump())
         try:
             return super().pretrained_nls(setup, target, seed, exclude)
         finally:
-            self._placed, self._source_placements = False, {}
+            del self._active
 
     def windows(self, name: str) -> Windows:
-        placement = self._source_placements.get(name)
+        placement = dict(self._active.source_placements).get(name)
         if placement is None:
             return super().windows(name)
         key = f"{name}{TAG}{placement}"
@@ -166,16 +171,17 @@ class GeneraliseRunner(ProtocolRunner):
         return self.settings.data.placements.get(name) or datasets.get(name).default_placement
 
     def _source_recipe(self, sources: Sequence[str], target: str) -> list[dict]:
-        return [part | {"per_class": PER_CLASS} | ({"placement": self._source_placements[part["dataset"]]}
-                                                   if part["dataset"] in self._source_placements else {})
+        placements = dict(self._active.source_placements)
+        return [part | {"per_class": self._active.per_class}
+                | ({"placement": placements[part["dataset"]]} if part["dataset"] in placements else {})
                 for part in super()._source_recipe(sources, target)]
 
     def pretraining_data(self, sources: Sequence[str], target: str, exclude: Sequence[str] = ()):
         train, val = super().pretraining_data(sources, target, exclude)
         seed = self.settings.data.split_seed
-        train = {name: capped(w, PER_CLASS, seed) for name, w in train.items()}
-        val = {name: capped(w, PER_CLASS, seed) for name, w in val.items()}
-        if self._placed:
+        train = {name: capped(w, self._active.per_class, seed) for name, w in train.items()}
+        val = {name: capped(w, self._active.per_class, seed) for name, w in val.items()}
+        if self.recipe_of(self._active)[2].endswith("+placement"):
             for parts in (train, val):
                 for name, windows in parts.items():
                     windows.classes = [f"{c}{TAG}{self.placement(name)}" for c in windows.classes]
