@@ -108,6 +108,8 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
          gravity.model_copy(update={"source_placements": (("dsads", "all"),)})),
         ("gravity/unicl/dsads-all", "+ gravity frame, yaw rotation, UniCL targets; dsads pre-trained with all five "
                                     "units (shipped)", shipped_setup()),
+        ("gravity/unicl/dsads-all/mean-all", "The shipped recipe, recognised with the mean of all 33 template sentences",
+         shipped_setup().model_copy(update={"recognition": "mean-all"})),
         ("gravity/unicl/dsads-all/1000", "The shipped recipe with 1,000 windows per class per source (not 250)",
          shipped_setup().model_copy(update={"per_class": 1000})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
