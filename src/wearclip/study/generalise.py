@@ -127,6 +127,9 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
          recipe.model_copy(update={"self_train": True})),
         ("gravity+self-train", "Gravity frame + self-training on the target's unlabelled windows (label-free, not "
                                "zero-shot)", gravity.model_copy(update={"self_train": True})),
+        ("gravity/unicl/dsads-all+self-train",
+         "The shipped recipe + self-training on the target's unlabelled windows (label-free, not zero-shot)",
+         shipped_setup().model_copy(update={"self_train": True})),
         ("target/baseline", "Same-dataset zero-shot (pre-trained on the target's train subjects): baseline",
          base.model_copy(update={"pretrain_on": "target"})),
         ("target/recipe", "Same-dataset zero-shot (pre-trained on the target's train subjects): all three",
