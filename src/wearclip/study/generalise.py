@@ -232,9 +232,9 @@ class GeneraliseRunner(ProtocolRunner):
 
 def capped(windows: Windows, per_class: int, seed: int) -> Windows:
     """At most ``per_class`` windows of each class, drawn with ``seed`` (all of a smaller class)."""
-    rng = np.random.default_rng(seed)
+    rng, labels = np.random.default_rng(seed), windows.labels
     chosen = [rng.permutation(members)[:per_class] if len(members) > per_class else members
-              for members in (np.flatnonzero(windows.labels == c) for c in range(len(windows.classes)))]
+              for members in (np.flatnonzero(labels == c) for c in range(len(windows.classes)))]
     return windows.subset(np.sort(np.concatenate(chosen)))
 
 

@@ -223,11 +223,12 @@ def restrict(windows: Windows, classes: Sequence[str]) -> Windows:
 
 def draw_shots(windows: Windows, k: int, seed: int) -> tuple[Windows, dict[str, int]]:
     """``k`` windows per class with ``seed``; a class with fewer gives all of them (returned by name)."""
-    counts = np.bincount(windows.labels, minlength=len(windows.classes))
+    labels = windows.labels  # read once: a view computes its columns when asked
+    counts = np.bincount(labels, minlength=len(windows.classes))
     capped = {windows.classes[c]: int(n) for c, n in enumerate(counts) if 0 < n < k}
-    chosen = [k_shot(windows.labels, k, seed, classes=[c for c, n in enumerate(counts) if n >= k])] \
+    chosen = [k_shot(labels, k, seed, classes=[c for c, n in enumerate(counts) if n >= k])] \
         if (counts >= k).any() else []
-    chosen += [np.flatnonzero(windows.labels == windows.classes.index(c)) for c in capped]
+    chosen += [np.flatnonzero(labels == windows.classes.index(c)) for c in capped]
     return windows.subset(np.sort(np.concatenate(chosen))), capped
 
 
@@ -290,7 +291,8 @@ class ProtocolRunner:
             keep = [c for c in windows.classes if c not in set(exclude)]
             train[name] = restrict(windows.of_subjects(split.train if name == target else split.train + split.test), keep)
             held = restrict(windows.of_subjects(split.val), keep)
-            present = [c for c in keep if (held.labels == keep.index(c)).any()]
+            found = set(np.unique(held.labels).tolist())
+            present = [c for i, c in enumerate(keep) if i in found]
             if len(present) >= 2:
                 val[name] = restrict(held, present)
         if not val:

@@ -187,8 +187,9 @@ def fit_pretraining(
             to_union = np.array([phrase_index[c] for c in windows.classes])
             sentences = [eval_sentences[i] for i in to_union]
             predictions = ZeroShotClassifier(model, sentences).predict(windows.x)
-            scores[name] = evaluate_predictions(windows.labels, predictions, windows.classes).macro_f1
-            losses.append(validation_loss(task, windows, to_union[windows.labels], table, counts,
+            labels = windows.labels
+            scores[name] = evaluate_predictions(labels, predictions, windows.classes).macro_f1
+            losses.append(validation_loss(task, windows, to_union[labels], table, counts,
                                           augment_config, config, next(model.parameters()).device))
         metrics = {"val_macro_f1": float(np.mean(list(scores.values()))), "val_loss": float(np.mean(losses))}
         if len(groups) > 1:

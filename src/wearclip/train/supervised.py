@@ -66,14 +66,15 @@ def fit_supervised(
     config = config or TrainConfig()
     model.fit_normalization(train.x)
     labels = torch.as_tensor(train.labels, dtype=torch.long)
+    val_labels = val.labels  # read once: a view computes its columns when asked
 
     def make_batch(batch: GlobalBatch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         return to_device(train.x[batch.local], device), labels[batch.local].to(device)
 
     def validate() -> dict[str, float]:
         logits = model.logits(val.x)
-        loss = F.cross_entropy(logits, torch.as_tensor(val.labels, dtype=torch.long)).item()
-        f1 = evaluate_predictions(val.labels, logits.argmax(1).numpy(), val.classes).macro_f1
+        loss = F.cross_entropy(logits, torch.as_tensor(val_labels, dtype=torch.long)).item()
+        f1 = evaluate_predictions(val_labels, logits.argmax(1).numpy(), val.classes).macro_f1
         return {"val_macro_f1": f1, "val_loss": loss}
 
     trainer = Trainer(CrossEntropyObjective(model), len(train), make_batch, config, validate=validate,
