@@ -36,6 +36,14 @@ def test_the_setup_sets_frame_and_rotation_and_plain_setups_are_unchanged(tmp_pa
     config, objective, mode = run.recipe_of(recipe_setup())
     assert (config.frame, objective.rotation, mode) == ("gravity", "yaw", "random-template+placement")
     assert run.recipe_of(Setup(method="nls")) == ProtocolRunner(EvalSettings(), []).recipe_of(Setup(method="nls"))
+    rows = {row.id: row.setup for row in experiment("generalise").rows(generalise.DATASETS, None)}
+    band, _, _ = run.recipe_of(rows["gravity/unicl/dsads-all/band"])
+    linear, _, _ = run.recipe_of(rows["gravity/unicl/dsads-all/linear-text"])
+    shipped, _, _ = run.recipe_of(shipped_setup())
+    assert (band.lowpass_hz, band.text_head_depth) == (generalise.BAND_HZ, None)
+    assert (linear.lowpass_hz, linear.text_head_depth) == (None, 1)
+    # options left off do not enter the config (so the cache keys of earlier rows stay as they were)
+    assert "lowpass_hz" not in shipped.model_dump() and shipped.text_head_depth is None
 
 
 def test_placement_sentences_describe_one_phrase_from_each_source_apart(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .compat import AddedOptions
 from .encoders import encoder_options
@@ -37,7 +37,7 @@ class WearClipConfig(AddedOptions):
     """
 
     model_config = ConfigDict(extra="forbid")
-    added_options = ("text_trainable", "frame")
+    added_options = ("text_trainable", "frame", "lowpass_hz")
 
     imu_encoder: str = "conv"
     imu_kwargs: dict = Field(default_factory=dict, description="options of imu_encoder (see wearclip.config.encoders)")
@@ -56,6 +56,10 @@ class WearClipConfig(AddedOptions):
     frame: Literal["sensor", "gravity", "invariant"] = Field(
         "sensor", description="axes the sensor tower sees: the device's own, gravity-aligned (gravity = +z), or "
                               "orientation-free channels (norm, vertical, horizontal); see wearclip.data.gravity")
+    lowpass_hz: float | None = Field(
+        None, gt=0, description="remove the band above this frequency from every input before the frame, so that devices "
+                                "sampled at different rates share one band; None: keep the full band (see "
+                                "wearclip.data.band)")
     logit_scale_init: float = math.log(1 / 0.07)
     logit_scale_max: float = math.log(100)
     window: WindowConfig = Field(default_factory=WindowConfig)
@@ -67,6 +71,13 @@ class WearClipConfig(AddedOptions):
     def _known_options(cls, options: dict, info: ValidationInfo) -> dict:
         encoder_options(info.data.get("imu_encoder", "conv"), options)
         return options
+
+    @model_validator(mode="after")
+    def _band_below_nyquist(self) -> WearClipConfig:
+        if self.lowpass_hz is not None and self.lowpass_hz >= self.window.rate / 2:
+            raise ValueError(f"lowpass_hz {self.lowpass_hz} must be below the Nyquist rate of the window, "
+                             f"{self.window.rate / 2} Hz")
+        return self
 
     @property
     def provenance(self) -> Provenance:

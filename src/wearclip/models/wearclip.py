@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..config.model import WearClipConfig
+from ..data.band import lowpass
 from ..data.gravity import to_frame
 from ..data.windows import channel_stats
 from ..text.encoders import TextEncoder, default_text_encoder
@@ -63,16 +64,22 @@ class WearClip(Saveable, Normalised):
         self.text_encoder = TextEncoder(c.text_encoder, c.text_pooling, trainable=True) if c.text_trainable else None
         self.logit_scale = nn.Parameter(torch.tensor(float(c.logit_scale_init)))
 
+    def preprocess(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw (B, 3, T) windows in g in the configured band (:mod:`wearclip.data.band`) and frame
+        (:mod:`wearclip.data.gravity`): what the encoder sees before normalisation."""
+        c = self.config
+        if c.lowpass_hz is not None:
+            x = lowpass(x, c.lowpass_hz, c.window.rate)
+        return to_frame(x, c.frame)
+
     def sensor_features(self, x: torch.Tensor) -> torch.Tensor:
-        """IMU encoder output for raw (B, 3, T) windows in g, before projection: expressed in the
-        configured frame (see :mod:`wearclip.data.gravity`), then normalised."""
-        return self.imu(self.normalise(to_frame(x, self.config.frame)))
+        """IMU encoder output for raw (B, 3, T) windows in g, before projection: preprocessed, then normalised."""
+        return self.imu(self.normalise(self.preprocess(x)))
 
     def fit_normalization(self, x) -> None:
-        """Statistics of (N, 3, T) training windows in the model's frame (what :meth:`sensor_features`
+        """Statistics of (N, 3, T) training windows after :meth:`preprocess` (what :meth:`sensor_features`
         normalises), read in chunks."""
-        frame = self.config.frame
-        self.set_normalization(*channel_stats(x, transform=lambda block: to_frame(torch.from_numpy(block), frame).numpy()))
+        self.set_normalization(*channel_stats(x, transform=lambda block: self.preprocess(torch.from_numpy(block)).numpy()))
 
     def encode_sensor(self, x: torch.Tensor) -> torch.Tensor:
         """L2-normalised embeddings of raw (B, 3, T) windows in g."""

@@ -54,6 +54,9 @@ the cap also bounds the CPU time of the many pre-trainings of this experiment.""
 CONFIDENT = 0.3
 """Self-training keeps this fraction of each predicted class's windows, the most confident."""
 TAG = " @ "
+BAND_HZ = 8.0
+"""The common band's cut-off: with the filter's 3 Hz transition nothing above 10 Hz, the Nyquist rate
+of a 20-Hz device (WISDM's watch), passes."""
 
 
 class GeneraliseSetup(Setup):
@@ -66,6 +69,11 @@ class GeneraliseSetup(Setup):
     source_placements: tuple[tuple[str, str], ...] = ()
     """(dataset, placement) pairs read in pre-training instead of the run's placement, e.g. every
     unit of dsads (``all``); a dataset recognised as the target keeps the run's."""
+    lowpass_hz: float | None = None
+    """The common band (:mod:`wearclip.data.band`) every input is filtered to; None: the full band."""
+    text_head_depth: int | None = Field(None, ge=1)
+    """Layers of the text projection head (None: the model default, two); one keeps the text encoder's
+    geometry up to a linear map, so that a phrase no source used lands near the phrases it resembles."""
     per_class: int = Field(PER_CLASS, ge=1)
     """Pre-training and validation windows per class per source."""
 
@@ -112,6 +120,17 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
          shipped_setup().model_copy(update={"recognition": "mean-all"})),
         ("gravity/unicl/dsads-all/1000", "The shipped recipe with 1,000 windows per class per source (not 250)",
          shipped_setup().model_copy(update={"per_class": 1000})),
+        ("gravity/unicl/dsads-all/templates", "The shipped recipe pre-trained with the 33 templates (random one per "
+                                              "window), recognised with their mean",
+         shipped_setup().model_copy(update={"mode": "random-template", "recognition": "mean-all"})),
+        ("gravity/unicl/dsads-all/ensemble", "The shipped recipe pre-trained with the 33 templates and the paraphrases "
+                                             "(random one per window), recognised with their mean",
+         shipped_setup().model_copy(update={"mode": "ensemble", "recognition": "ensemble"})),
+        ("gravity/unicl/dsads-all/linear-text", "The shipped recipe with a linear text projection head (one layer, "
+                                                "not two)", shipped_setup().model_copy(update={"text_head_depth": 1})),
+        ("gravity/unicl/dsads-all/band", f"The shipped recipe with every input low-passed at {BAND_HZ:g} Hz (a band "
+                                         "every device has)",
+         shipped_setup().model_copy(update={"lowpass_hz": BAND_HZ})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
         ("placement", "+ sentences naming the sensor placement (random templates)", placement),
         ("recipe", "All three: gravity frame + yaw rotation + placement sentences", recipe),
@@ -151,6 +170,8 @@ class GeneraliseRunner(ProtocolRunner):
         config, objective, mode = super().recipe_of(setup)
         if isinstance(setup, GeneraliseSetup):
             config.frame = setup.frame
+            config.lowpass_hz = setup.lowpass_hz
+            config.text_head_depth = setup.text_head_depth
             objective = objective.model_copy(update={"rotation": setup.rotation})
         return config, objective, mode
 
