@@ -9,6 +9,7 @@ import torch
 from typer.testing import CliRunner
 
 from wearclip.cli import app
+from wearclip.config.augment import AugmentConfig
 from wearclip.config.model import WearClipConfig
 from wearclip.config.objective import ObjectiveConfig
 from wearclip.data.windows import Windows, pool
@@ -144,3 +145,20 @@ def test_pooled_unicl_pretraining_on_two_real_datasets(tmp_path):
     assert epoch["val_macro_f1"] == pytest.approx((epoch["val_macro_f1/uci-hapt"] + epoch["val_macro_f1/mobifall"]) / 2)
     model = WearClip.from_pretrained(out / "best")
     assert model.config.pretrained_on == ["uci-hapt", "mobifall"]
+
+
+def test_pair_augmentation_changes_each_window_reproducibly_and_leaves_the_sentence_draw_alone():
+    sentences = [["a0", "a1", "a2"], ["b0"]]
+    _, table, counts = sentence_table(sentences)
+    windows = windows_of([0] * 12 + [1] * 4, ["a", "b"])
+    plain = PretrainBatches(windows.x, windows.labels, table, counts)
+    scaled = AugmentConfig(time_warp=None, permutation=None, rotation=None, jitter=None, scaling={"p": 1.0, "sigma": 0.1})
+    augmented = PretrainBatches(windows.x, windows.labels, table, counts, pair_augment=scaled)
+    batch = lambda make: make(GlobalBatch.whole(np.arange(16), seed=7), torch.device("cpu"))  # noqa: E731
+    before, after, again = batch(plain), batch(augmented), batch(augmented)
+    assert torch.equal(after.x, again.x)  # the step's seed fixes the augmentation
+    assert torch.equal(after.sentence_ids, before.sentence_ids)  # drawn before the windows are touched
+    ratio = after.x / before.x  # scaling: one factor per channel of each window, all differing from 1
+    torch.testing.assert_close(ratio, ratio[..., :1].expand_as(ratio))
+    assert (ratio[..., 0] - 1).abs().min() > 0
+    assert "pair_augment" not in ObjectiveConfig().model_dump()

@@ -28,7 +28,7 @@ import pandas as pd
 import torch
 from pydantic import Field
 
-from ..config.augment import RotationMode
+from ..config.augment import AugmentConfig, RotationMode
 from ..config.model import WearClipConfig
 from ..config.objective import ObjectiveConfig
 from ..data.windows import Windows
@@ -54,6 +54,10 @@ the cap also bounds the CPU time of the many pre-trainings of this experiment.""
 CONFIDENT = 0.3
 """Self-training keeps this fraction of each predicted class's windows, the most confident."""
 TAG = " @ "
+PAIR_AUGMENT = AugmentConfig(permutation=None, rotation=None)
+"""What differs between devices and people besides orientation: gain (scaling, sd 10 %), noise (jitter,
+sd 0.05 g) and cadence (time warp, sd 20 %), each on half the windows; no permutation (it breaks the
+movement's order) and no extra rotation (the setup's own covers it)."""
 BAND_HZ = 8.0
 """The common band's cut-off: with the filter's 3 Hz transition nothing above 10 Hz, the Nyquist rate
 of a 20-Hz device (WISDM's watch), passes."""
@@ -71,6 +75,8 @@ class GeneraliseSetup(Setup):
     unit of dsads (``all``); a dataset recognised as the target keeps the run's."""
     lowpass_hz: float | None = None
     """The common band (:mod:`wearclip.data.band`) every input is filtered to; None: the full band."""
+    pair_augment: bool = False
+    """Time warp, scaling and jitter (:data:`PAIR_AUGMENT`) on every pre-training window."""
     text_head_depth: int | None = Field(None, ge=1)
     """Layers of the text projection head (None: the model default, two); one keeps the text encoder's
     geometry up to a linear map, so that a phrase no source used lands near the phrases it resembles."""
@@ -128,6 +134,13 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
          shipped_setup().model_copy(update={"mode": "ensemble", "recognition": "ensemble"})),
         ("gravity/unicl/dsads-all/linear-text", "The shipped recipe with a linear text projection head (one layer, "
                                                 "not two)", shipped_setup().model_copy(update={"text_head_depth": 1})),
+        ("gravity/unicl/dsads-all/movement", "The shipped recipe pre-trained and recognised with the 33 templates, each "
+                                             "followed by the activity's movement description",
+         shipped_setup().model_copy(update={"mode": "random-template+movement",
+                                            "recognition": "random-template+movement"})),
+        ("gravity/unicl/dsads-all/augment", "The shipped recipe with every pre-training window also time-warped, "
+                                            "scaled and jittered (each with p 0.5)",
+         shipped_setup().model_copy(update={"pair_augment": True})),
         ("gravity/unicl/dsads-all/band", f"The shipped recipe with every input low-passed at {BAND_HZ:g} Hz (a band "
                                          "every device has)",
          shipped_setup().model_copy(update={"lowpass_hz": BAND_HZ})),
@@ -149,6 +162,9 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("gravity/unicl/dsads-all+self-train",
          "The shipped recipe + self-training on the target's unlabelled windows (label-free, not zero-shot)",
          shipped_setup().model_copy(update={"self_train": True})),
+        ("gravity/unicl/dsads-all+target-statistics",
+         "The shipped recipe, inputs normalised with the target's own statistics (its unlabelled train windows; "
+         "label-free, not zero-shot)", shipped_setup().model_copy(update={"target_statistics": True})),
         ("target/baseline", "Same-dataset zero-shot (pre-trained on the target's train subjects): baseline",
          base.model_copy(update={"pretrain_on": "target"})),
         ("target/recipe", "Same-dataset zero-shot (pre-trained on the target's train subjects): all three",
@@ -172,7 +188,8 @@ class GeneraliseRunner(ProtocolRunner):
             config.frame = setup.frame
             config.lowpass_hz = setup.lowpass_hz
             config.text_head_depth = setup.text_head_depth
-            objective = objective.model_copy(update={"rotation": setup.rotation})
+            objective = objective.model_copy(update={"rotation": setup.rotation,
+                                                     "pair_augment": PAIR_AUGMENT if setup.pair_augment else None})
         return config, objective, mode
 
     def pretrained_nls(self, setup: Setup, target: str, seed: int, exclude: Sequence[str] = ()):

@@ -112,22 +112,26 @@ class PretrainBatches:
     """Builds :class:`PretrainBatch` es from rows of ``x`` (windows, or their cached IMU features):
     draws one sentence per row of the global batch (uniformly among its class's sentences), loads
     this process's rows, and for SLIP makes two augmented views, all from the batch's generator;
-    ``rotation`` turns every window to a random orientation first (raw windows only, see
-    :func:`~wearclip.train.augment.random_orientation`)."""
+    ``rotation`` turns every window to a random orientation first and ``pair_augment`` augments it
+    (raw windows only, see :mod:`wearclip.train.augment`)."""
 
     def __init__(self, x, labels: np.ndarray, table: torch.Tensor, counts: torch.Tensor,
-                 augment_config: AugmentConfig | None = None, rotation: RotationMode = "none") -> None:
+                 augment_config: AugmentConfig | None = None, rotation: RotationMode = "none",
+                 pair_augment: AugmentConfig | None = None) -> None:
         self.x = x
         self.labels = torch.from_numpy(np.array(labels, dtype=np.int32))  # 4 bytes a window; long per batch
         self.table, self.counts = table, counts
         self.augment_config = augment_config
         self.rotation = rotation
+        self.pair_augment = pair_augment
 
     def __call__(self, batch: GlobalBatch, device: torch.device) -> PretrainBatch:
         labels = self.labels[batch.indices].long()
         pick = (batch.random(local=False).rand() * self.counts[labels]).long()
         sentence_ids = self.table[labels, pick]
         x = random_orientation(to_device(self.x[batch.local], device), batch.random(), self.rotation)
+        if self.pair_augment is not None:
+            x = augment(x, batch.random(), self.pair_augment)
         views = None
         if self.augment_config is not None:
             rng = batch.random()
@@ -180,7 +184,8 @@ def fit_pretraining(
     text = unique if model.text_encoder is not None else model.frozen_text_encoder().encode(unique)
     task = ContrastiveObjective(model, text, objective)
     augment_config = objective.augment if objective.simclr_weight > 0 else None
-    make_batch = PretrainBatches(train.x, train.labels, table, counts, augment_config, objective.rotation)
+    make_batch = PretrainBatches(train.x, train.labels, table, counts, augment_config, objective.rotation,
+                                 objective.pair_augment)
     def validate() -> dict[str, float]:
         scores, losses = {}, []
         for name, windows in groups.items():
