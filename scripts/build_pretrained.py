@@ -3,9 +3,10 @@
 Usage: python scripts/build_pretrained.py [--data ../shared/data] [--out src/wearclip/models/pretrained/wearclip-base]
        python scripts/build_pretrained.py --evaluate    (scores of the shipped model, no training)
 
-The recipe of the ``generalise`` experiment's best row, ``gravity/unicl/dsads-all`` (gravity-aligned
-frame, random rotation about gravity, UniCL targets, base sentences, dsads with all five units),
-pre-trained on all five shared datasets: every subject of each except its validation subjects, which
+The recipe of the ``generalise`` experiment's best row, ``gravity/unicl/dsads-all/movement``
+(gravity-aligned frame, random rotation about gravity, UniCL targets, dsads with all five units, each
+class described by the 33 templates followed by its movement description), pre-trained on all five
+shared datasets: every subject of each except its validation subjects, which
 drive early stopping; at most 250 windows per class per dataset, seed 0. Writes config.json and
 model.safetensors atomically (MODEL_CARD.md is hand-written beside them). The result is not
 bit-identical from run to run (float rounding of cached text embeddings and CPU kernels);
@@ -59,7 +60,8 @@ def build(data: Path, out: Path) -> Path:
 
 def evaluate(data: Path, folder: Path) -> dict[str, float]:
     """Zero-shot macro-F1 of the model in ``folder`` on each dataset's validation subjects: people it
-    never trained on (they only chose its epoch), of datasets it did; recognition as in the recipe."""
+    never trained on (they only chose its epoch), of datasets it did; recognition with the model's own
+    sentence mode (``auto``)."""
     from wearclip.metrics import evaluate_predictions
     from wearclip.models.registry import load
     from wearclip.models.zeroshot import ZeroShotClassifier
@@ -71,7 +73,7 @@ def evaluate(data: Path, folder: Path) -> dict[str, float]:
     scores = {}
     for name in DATASETS:
         val = runner.split(name)["val"]
-        sentences = class_sentences(val.classes, shipped_setup().recognition, name, SEED)
+        sentences = class_sentences(val.classes, model.config.recognition_mode(), name, SEED)
         predictions = ZeroShotClassifier(model, sentences).predict(val.x)
         scores[name] = evaluate_predictions(val.labels, predictions, val.classes).macro_f1
     return scores

@@ -35,6 +35,7 @@ def test_wearclip_base_ships_small_with_its_card_and_loads_offline_by_name():
     assert model.config.frame == config["frame"] == "gravity"  # the frame travels with the weights
     assert sorted(model.config.pretrained_on) == sorted(["uci-hapt", "mobifall", "seglearn-watch", "dsads", "wisdm"])
     assert (model.config.window.rate, model.config.window.seconds) == (50.0, 2.0)
+    assert model.config.recognition_mode() == config["sentence_mode"] == "random-template+movement"
 
 
 @pytest.mark.slow
@@ -44,7 +45,7 @@ def test_wearclip_base_recognises_the_embedded_hapt_test_subjects_far_above_chan
     windows = WindowStore(tmp_path).open(datasets.load("uci-hapt"))
     test = windows.of_subjects(subject_split(windows.subjects, 0).test)
     model = wearclip.load("wearclip-base")
-    result = model.classify(test.x, test.classes, mode="base", dataset="uci-hapt")
+    result = model.classify(test.x, test.classes, dataset="uci-hapt")  # with the sentences it learned (auto)
     predicted = np.array([test.classes.index(a) for a in result.labels])
     assert evaluate_predictions(test.labels, predicted, test.classes).macro_f1 > 3 / 12
 

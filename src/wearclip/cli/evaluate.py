@@ -28,7 +28,8 @@ def zeroshot(
     placement: str | None = typer.Option(None, help="Sensor placement (default: the dataset's)."),
     option: list[str] = loader_option(),
     activities: str | None = typer.Option(None, help="Comma-separated subset of the dataset's activities to recognise."),
-    recognition: str = typer.Option("base", help="Sentences per class: base, ensemble, or any sentence mode."),
+    recognition: str = typer.Option("auto", help="Sentences per class: auto (the mode the model was pre-trained with), "
+                                                 "base, ensemble, or any sentence mode."),
     subjects: str = typer.Option("all", help="Windows of: all subjects, or the train / val / test split."),
     split_seed: int = typer.Option(0, help="Seed of the subject split (with --subjects)."),
     out: Path | None = out_option("runs/zeroshot/DATASET"),
@@ -60,7 +61,8 @@ def predict(
     activities: str = typer.Option(..., help="Comma-separated free-text activities, e.g. 'walking, cycling'."),
     rate: float | None = typer.Option(None, help="Sampling rate in Hz when the file has no time column."),
     units: str = typer.Option("g", help="Units of x, y, z: g or m/s2."),
-    recognition: str = typer.Option("base", help="Sentences per activity: base, ensemble, or any sentence mode."),
+    recognition: str = typer.Option("auto", help="Sentences per activity: auto (the mode the model was pre-trained "
+                                                 "with), base, ensemble, or any sentence mode."),
     out: Path | None = out_option("runs/predict/NAME"),
     overwrite: bool = overwrite_option(),
     smooth: str = typer.Option("none", help="none, or hmm: Viterbi over the windows' probabilities (activity_raw keeps "

@@ -13,17 +13,21 @@ from .encoders import encoder_options
 from .window import WindowConfig
 
 DEFAULT_TEXT_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+AUTO = "auto"
+"""Recognition mode: the sentence mode the model was pre-trained with (see WearClipConfig.recognition_mode)."""
 
 
 class Provenance(BaseModel):
     """How a model was trained, as the run that trained it records it (never chosen by hand): the
-    window it was trained on (its input length), the datasets and the vocabulary version."""
+    window it was trained on (its input length), the datasets, the vocabulary version and the sentence
+    mode its classes were described with (what ``auto`` recognition uses)."""
 
     model_config = ConfigDict(extra="forbid")
 
     window: WindowConfig = Field(default_factory=WindowConfig)
     vocabulary_version: str | None = None
     pretrained_on: list[str] = Field(default_factory=list)
+    sentence_mode: str | None = None
 
 
 class WearClipConfig(AddedOptions):
@@ -37,7 +41,7 @@ class WearClipConfig(AddedOptions):
     """
 
     model_config = ConfigDict(extra="forbid")
-    added_options = ("text_trainable", "frame", "lowpass_hz")
+    added_options = ("text_trainable", "frame", "lowpass_hz", "sentence_mode")
 
     imu_encoder: str = "conv"
     imu_kwargs: dict = Field(default_factory=dict, description="options of imu_encoder (see wearclip.config.encoders)")
@@ -65,6 +69,8 @@ class WearClipConfig(AddedOptions):
     window: WindowConfig = Field(default_factory=WindowConfig)
     vocabulary_version: str | None = None
     pretrained_on: list[str] = Field(default_factory=list)
+    sentence_mode: str | None = Field(None, description="the sentence mode pre-training described its classes with; "
+                                                        "None for models that did not record it")
 
     @field_validator("imu_kwargs")
     @classmethod
@@ -82,6 +88,12 @@ class WearClipConfig(AddedOptions):
     @property
     def provenance(self) -> Provenance:
         return Provenance(**{name: getattr(self, name) for name in Provenance.model_fields})
+
+    def recognition_mode(self, recognition: str = AUTO) -> str:
+        """The sentence mode to recognise with: ``auto`` is the mode the model learned its classes in
+        (a model trained on template or movement sentences is asked with them), ``base`` where none
+        was recorded; any other mode is returned as given."""
+        return (self.sentence_mode or "base") if recognition == AUTO else recognition
 
     def with_provenance(self, **fields) -> WearClipConfig:
         """A copy with :class:`Provenance` fields set (validated; other names are an error)."""

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..config.model import WearClipConfig
+from ..config.model import AUTO, WearClipConfig
 from ..data.band import lowpass
 from ..data.gravity import to_frame
 from ..data.windows import channel_stats
@@ -136,15 +136,16 @@ class WearClip(Saveable, Normalised):
         sizes = [len(g) for g in groups]
         return F.normalize(torch.stack([part.mean(0) for part in flat.split(sizes)]), dim=-1)
 
-    def classify(self, x, activities: Sequence[str], mode: str = "base", dataset: str | None = None,
+    def classify(self, x, activities: Sequence[str], mode: str = AUTO, dataset: str | None = None,
                  batch_size: int = 1024) -> Classification:
         """Recognise free-text ``activities`` in (N, 3, T) windows zero-shot: each window gets the
-        activity whose sentences (under sentence ``mode``, see :func:`wearclip.text.class_sentences`)
-        are most similar. ``dataset`` names a shipped vocabulary to draw knowledge from."""
+        activity whose sentences (under sentence ``mode``, see :func:`wearclip.text.class_sentences`;
+        ``auto``: the mode the model was pre-trained with) are most similar. ``dataset`` names a
+        shipped vocabulary to draw knowledge from."""
         from ..text import class_sentences
 
         activities = list(activities)
-        prototypes = self.class_prototypes(class_sentences(activities, mode, dataset))
+        prototypes = self.class_prototypes(class_sentences(activities, self.config.recognition_mode(mode), dataset))
         scores = self.encode_windows(x, batch_size) @ prototypes.numpy().T
         return Classification(activities=activities, labels=np.array(activities, dtype=object)[scores.argmax(1)],
                               scores=scores)

@@ -95,7 +95,8 @@ def run_demo(out: str | Path = "runs/demo", config: DemoConfig | None = None, lo
 
     sentences = [[base_sentence(activity)] for activity in dataset.classes]
     seed_everything(config.seed)
-    model = WearClip(config.model.with_provenance(window=config.window, pretrained_on=[config.dataset]))
+    model = WearClip(config.model.with_provenance(window=config.window, pretrained_on=[config.dataset],
+                                                  sentence_mode="base"))
     nls = fit_pretraining(model, train, val, config.train, class_sentences=sentences, callbacks=callbacks)
     checkpoint = nls.model.save_pretrained(out / "checkpoint")
     model = WearClip.from_pretrained(checkpoint)

@@ -54,6 +54,8 @@ the cap also bounds the CPU time of the many pre-trainings of this experiment.""
 CONFIDENT = 0.3
 """Self-training keeps this fraction of each predicted class's windows, the most confident."""
 TAG = " @ "
+ALL_UNITS = "The UniCL + all-units recipe"
+"""How the rows built on :func:`all_units_setup` name it."""
 PAIR_AUGMENT = AugmentConfig(permutation=None, rotation=None)
 """What differs between devices and people besides orientation: gain (scaling, sd 10 %), noise (jitter,
 sd 0.05 g) and cadence (time warp, sd 20 %), each on half the windows; no permutation (it breaks the
@@ -92,10 +94,18 @@ def gravity_setup() -> GeneraliseSetup:
     return GeneraliseSetup(method="nls", frame="gravity", rotation="yaw")
 
 
-def shipped_setup() -> GeneraliseSetup:
-    """The best row measured (wearclip-base's recipe): the gravity row with UniCL targets (every pair
-    of windows of one activity positive, across datasets) and dsads pre-trained with all five units."""
+def all_units_setup() -> GeneraliseSetup:
+    """The gravity row with UniCL targets (every pair of windows of one activity positive, across
+    datasets) and dsads pre-trained with all five units: the base of the text and signal variants."""
     return gravity_setup().model_copy(update={"objective": "unicl", "source_placements": (("dsads", "all"),)})
+
+
+def shipped_setup() -> GeneraliseSetup:
+    """The best row measured (wearclip-base's recipe): :func:`all_units_setup` with its classes described
+    by the 33 templates, each followed by the activity's movement description, in pre-training (a
+    random one per window) and recognition (their mean)."""
+    return all_units_setup().model_copy(update={"mode": "random-template+movement",
+                                                "recognition": "random-template+movement"})
 
 
 def recipe_setup() -> GeneraliseSetup:
@@ -111,6 +121,7 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
     invariant = base.model_copy(update={"frame": "invariant"})
     placement = base.model_copy(update={"mode": "random-template+placement", "recognition": "base+placement"})
     recipe = recipe_setup()
+    all_units = all_units_setup()
     out = [
         ("chance", "Chance (uniformly random guesses)", Setup(method="chance")),
         ("baseline", "Baseline: NLS, device axes, base sentences (Tab. 1's recipe)", base),
@@ -121,29 +132,29 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("gravity/dsads-all", "+ gravity frame, yaw rotation; dsads pre-trained with all five units (torso, arms, legs)",
          gravity.model_copy(update={"source_placements": (("dsads", "all"),)})),
         ("gravity/unicl/dsads-all", "+ gravity frame, yaw rotation, UniCL targets; dsads pre-trained with all five "
-                                    "units (shipped)", shipped_setup()),
-        ("gravity/unicl/dsads-all/mean-all", "The shipped recipe, recognised with the mean of all 33 template sentences",
-         shipped_setup().model_copy(update={"recognition": "mean-all"})),
-        ("gravity/unicl/dsads-all/1000", "The shipped recipe with 1,000 windows per class per source (not 250)",
-         shipped_setup().model_copy(update={"per_class": 1000})),
-        ("gravity/unicl/dsads-all/templates", "The shipped recipe pre-trained with the 33 templates (random one per "
+                                    "units", all_units),
+        ("gravity/unicl/dsads-all/mean-all", f"{ALL_UNITS}, recognised with the mean of all 33 template sentences",
+         all_units.model_copy(update={"recognition": "mean-all"})),
+        ("gravity/unicl/dsads-all/1000", f"{ALL_UNITS} with 1,000 windows per class per source (not 250)",
+         all_units.model_copy(update={"per_class": 1000})),
+        ("gravity/unicl/dsads-all/templates", f"{ALL_UNITS} pre-trained with the 33 templates (a random one per "
                                               "window), recognised with their mean",
-         shipped_setup().model_copy(update={"mode": "random-template", "recognition": "mean-all"})),
-        ("gravity/unicl/dsads-all/ensemble", "The shipped recipe pre-trained with the 33 templates and the paraphrases "
-                                             "(random one per window), recognised with their mean",
-         shipped_setup().model_copy(update={"mode": "ensemble", "recognition": "ensemble"})),
-        ("gravity/unicl/dsads-all/linear-text", "The shipped recipe with a linear text projection head (one layer, "
-                                                "not two)", shipped_setup().model_copy(update={"text_head_depth": 1})),
-        ("gravity/unicl/dsads-all/movement", "The shipped recipe pre-trained and recognised with the 33 templates, each "
-                                             "followed by the activity's movement description",
-         shipped_setup().model_copy(update={"mode": "random-template+movement",
-                                            "recognition": "random-template+movement"})),
-        ("gravity/unicl/dsads-all/augment", "The shipped recipe with every pre-training window also time-warped, "
-                                            "scaled and jittered (each with p 0.5)",
-         shipped_setup().model_copy(update={"pair_augment": True})),
-        ("gravity/unicl/dsads-all/band", f"The shipped recipe with every input low-passed at {BAND_HZ:g} Hz (a band "
-                                         "every device has)",
-         shipped_setup().model_copy(update={"lowpass_hz": BAND_HZ})),
+         all_units.model_copy(update={"mode": "random-template", "recognition": "mean-all"})),
+        ("gravity/unicl/dsads-all/ensemble", f"{ALL_UNITS} pre-trained with the 33 templates and the paraphrases (a "
+                                             "random one per window), recognised with their mean",
+         all_units.model_copy(update={"mode": "ensemble", "recognition": "ensemble"})),
+        ("gravity/unicl/dsads-all/movement", f"{ALL_UNITS} pre-trained and recognised with the 33 templates, each "
+                                             "followed by the activity's movement description (shipped)",
+         shipped_setup()),
+        ("gravity/unicl/dsads-all/movement/base", "The shipped model, recognised with the base sentence alone",
+         shipped_setup().model_copy(update={"recognition": "base"})),
+        ("gravity/unicl/dsads-all/linear-text", f"{ALL_UNITS} with a linear text projection head (one layer, not two)",
+         all_units.model_copy(update={"text_head_depth": 1})),
+        ("gravity/unicl/dsads-all/augment", f"{ALL_UNITS} with every pre-training window also time-warped, scaled "
+                                            "and jittered (each with p 0.5)",
+         all_units.model_copy(update={"pair_augment": True})),
+        ("gravity/unicl/dsads-all/band", f"{ALL_UNITS} with every input low-passed at {BAND_HZ:g} Hz (a band every "
+                                         "device has)", all_units.model_copy(update={"lowpass_hz": BAND_HZ})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
         ("placement", "+ sentences naming the sensor placement (random templates)", placement),
         ("recipe", "All three: gravity frame + yaw rotation + placement sentences", recipe),
@@ -160,11 +171,14 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("gravity+self-train", "Gravity frame + self-training on the target's unlabelled windows (label-free, not "
                                "zero-shot)", gravity.model_copy(update={"self_train": True})),
         ("gravity/unicl/dsads-all+self-train",
+         f"{ALL_UNITS} + self-training on the target's unlabelled windows (label-free, not zero-shot)",
+         all_units.model_copy(update={"self_train": True})),
+        ("gravity/unicl/dsads-all+target-statistics",
+         f"{ALL_UNITS}, inputs normalised with the target's own statistics (its unlabelled train windows; label-free, "
+         "not zero-shot)", all_units.model_copy(update={"target_statistics": True})),
+        ("gravity/unicl/dsads-all/movement+self-train",
          "The shipped recipe + self-training on the target's unlabelled windows (label-free, not zero-shot)",
          shipped_setup().model_copy(update={"self_train": True})),
-        ("gravity/unicl/dsads-all+target-statistics",
-         "The shipped recipe, inputs normalised with the target's own statistics (its unlabelled train windows; "
-         "label-free, not zero-shot)", shipped_setup().model_copy(update={"target_statistics": True})),
         ("target/baseline", "Same-dataset zero-shot (pre-trained on the target's train subjects): baseline",
          base.model_copy(update={"pretrain_on": "target"})),
         ("target/recipe", "Same-dataset zero-shot (pre-trained on the target's train subjects): all three",

@@ -352,7 +352,7 @@ class ProtocolRunner:
         train = pool(train_parts)
         sentences = self.sentences(train_parts, train.classes, mode, seed)
         config = config.with_provenance(window=self.settings.data.window, pretrained_on=list(sources),
-                                        vocabulary_version=vocabulary_tag(sources[0]))
+                                        vocabulary_version=vocabulary_tag(sources[0]), sentence_mode=mode)
         seed_everything(seed)
         started = time.perf_counter()
         self.log(f"pre-training NLS on {', '.join(sources)} ({len(train)} windows, {len(train.classes)} classes, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..config.model import AUTO
 from ..data.datasets.base import HarDataset
 from ..data.splits import subject_split
 from ..data.store import WindowStore
@@ -19,7 +20,7 @@ from ..io import atomic_directory, check_output, write_json
 from ..metrics import ClassificationResult, evaluate_predictions, plot_confusion
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
-from ..text import class_sentences
+from ..text import check_recognition, class_sentences
 from .protocols import draw_shots, restrict
 
 SPLITS = ("all", "train", "val", "test")
@@ -52,13 +53,16 @@ def _chosen(dataset: HarDataset, activities: Sequence[str] | None) -> list[str]:
 
 
 def zeroshot(checkpoint: str | Path, dataset: HarDataset, out: str | Path, activities: Sequence[str] | None = None,
-             recognition: str = "base", subjects: str = "all", split_seed: int = 0,
+             recognition: str = AUTO, subjects: str = "all", split_seed: int = 0,
              overwrite: bool = False) -> ClassificationResult:
-    """Recognise ``dataset``'s activities zero-shot; write ``metrics.json`` and ``confusion.png`` to ``out``."""
+    """Recognise ``dataset``'s activities zero-shot (``auto`` recognition: with the sentence mode the
+    model was pre-trained with); write ``metrics.json`` and ``confusion.png`` to ``out``."""
     check_output(out, "zeroshot", overwrite, ZEROSHOT_FILES)
     classes = _chosen(dataset, activities)
-    sentences = class_sentences(classes, recognition, dataset.name)  # an unknown mode fails before the model loads
+    check_recognition(classes, recognition, dataset.name)  # an unknown mode fails before the model loads
     model = WearClip.from_pretrained(checkpoint)
+    recognition = model.config.recognition_mode(recognition)
+    sentences = class_sentences(classes, recognition, dataset.name)
     windows = dataset_windows(dataset, model.config.window, subjects, split_seed, classes)
     result = evaluate_predictions(windows.labels, ZeroShotClassifier(model, sentences).predict(windows.x), classes)
     with atomic_directory(out, "zeroshot", overwrite) as tmp:

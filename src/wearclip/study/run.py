@@ -127,6 +127,7 @@ def run_pretraining(
         pretrained_on=[ref.name for ref in config.data.datasets],
         vocabulary_version=",".join(dict.fromkeys(vocabulary_tag(ref.name, config.text.vocabulary)
                                                   for ref in config.data.datasets)),
+        sentence_mode=config.text.mode,
     )
     seed_everything(config.train.seed)
     model = WearClip(model_config)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..config.model import AUTO
 from ..data.datasets.base import STANDARD_GRAVITY, UNLABELLED, Recording
 from ..data.datasets.timeline import check_increasing, to_recordings
 from ..data.windows import resample, window_recording
@@ -17,7 +18,7 @@ from ..errors import DataFormatError, MissingFileError, UsageError
 from ..io import atomic_directory, check_output
 from ..models.wearclip import WearClip
 from ..models.zeroshot import ZeroShotClassifier
-from ..text import class_sentences
+from ..text import check_recognition, class_sentences
 from .plots import plot_timeline
 from .smoothing import HmmSmoother
 
@@ -106,14 +107,14 @@ def read_labelled_recording(path: str | Path, rate: float | None = None, units: 
 
 
 def label_segments(model: WearClip, segments: Sequence[Recording], activities: Sequence[str],
-                   recognition: str = "base", smoother: HmmSmoother | None = None,
+                   recognition: str = AUTO, smoother: HmmSmoother | None = None,
                    classes: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per window of every segment: start and end (s), the activity (the most probable one, or the
     HMM-smoothed one with ``smoother``, then ``activity_raw`` keeps the per-window one), its similarity and
     every activity's probability ``p:NAME``; with the segments' ``classes``, the true ``label`` (None where
     unlabelled)."""
     config = model.config.window.model_copy(update={"keep_unlabelled": True})
-    classifier = ZeroShotClassifier(model, class_sentences(list(activities), recognition))
+    classifier = ZeroShotClassifier(model, class_sentences(list(activities), model.config.recognition_mode(recognition)))
     names = np.asarray([*activities], dtype=object)
     frames = []
     for segment in segments:
@@ -137,14 +138,14 @@ def label_segments(model: WearClip, segments: Sequence[Recording], activities: S
 
 
 def predict_recording(checkpoint: str | Path, recording: str | Path, activities: Sequence[str], out: str | Path,
-                      rate: float | None = None, units: str = "g", recognition: str = "base",
+                      rate: float | None = None, units: str = "g", recognition: str = AUTO,
                       smoother: HmmSmoother | None = None, overwrite: bool = False) -> dict:
     """Score every window of ``recording`` against ``activities`` (HMM-smoothed with ``smoother``);
     write predictions.csv and timeline.png into the folder ``out``."""
     check_output(out, "predict", overwrite, frozenset({"predictions.csv", "timeline.png"}))
     if len(activities) < 2:
         raise UsageError(f"activities: give at least two, got {list(activities)}")
-    class_sentences(list(activities), recognition)  # empty, repeated or unknown mode: before any work
+    check_recognition(list(activities), recognition)  # empty, repeated or unknown mode: before any work
     model = WearClip.from_pretrained(checkpoint)
     config = model.config.window
     segments = [resample(segment, config.rate) for segment in read_recording(recording, rate, units)]

@@ -3,7 +3,7 @@
 from ..config.model import DEFAULT_TEXT_ENCODER
 from ..config.run import SENTENCE_MODES
 from .encoders import TextEncoder, default_text_encoder
-from .sentences import MissingKnowledgeWarning, class_sentences, sentences_by_phrase, vocabulary_tag
+from .sentences import MissingKnowledgeWarning, check_recognition, class_sentences, sentences_by_phrase, vocabulary_tag
 from .templates import BASE_TEMPLATE, base_sentence
 from .vocabularies import Knowledge, Vocabulary, load_vocabulary, shipped_templates
 
@@ -16,6 +16,7 @@ __all__ = [
     "TextEncoder",
     "Vocabulary",
     "base_sentence",
+    "check_recognition",
     "class_sentences",
     "default_text_encoder",
     "load_vocabulary",

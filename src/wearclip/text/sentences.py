@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..config.model import AUTO
 from ..config.run import SENTENCE_MODES
 from ..errors import UnknownNameError, UsageError
 from .templates import BASE_TEMPLATE, fill, placement_sentence
@@ -189,6 +190,14 @@ def class_sentences(
             sentences = [sentences[i] for i in keep]
         out.append(sentences)
     return out
+
+
+def check_recognition(classes: Sequence[str], recognition: str, dataset: str | None = None) -> None:
+    """Fail on bad classes or an unknown recognition mode before a model loads; ``auto`` is a mode only
+    the model can resolve (:meth:`~wearclip.config.model.WearClipConfig.recognition_mode`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingKnowledgeWarning)  # said again when the sentences are built
+        class_sentences(classes, "base" if recognition == AUTO else recognition, dataset)
 
 
 def sentences_by_phrase(datasets: Sequence[tuple[str, Sequence[str]]], mode: str, seed: int = 0, *,
