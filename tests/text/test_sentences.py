@@ -108,6 +108,7 @@ def test_mode_sizes(mode):
             "random-template+body-parts": 33,
             "random-template+movement": 33,
             "ensemble": 33 + len(known.paraphrases),
+            "ensemble+movement": 33 + len(known.paraphrases),
             "base+placement": 1,
             "random-template+placement": 33,
             "ensemble+placement": 33 + len(known.paraphrases),
@@ -125,6 +126,7 @@ def test_mode_contents():
     assert sentence.endswith("are the hips, thighs, knees, lower legs, ankles, feet, arms and trunk.")
     movement = class_sentences(HAPT, "random-template+movement", "uci-hapt")[walking]
     assert movement[0] == with_movement(base_sentence("walking"), known.movement)
+    assert class_sentences(HAPT, "ensemble+movement", "uci-hapt")[walking] == movement + list(known.paraphrases)
     assert class_sentences(["walking"], "template:3")[0] == [fill(shipped_templates()[3], "walking")]
 
 

@@ -6,7 +6,17 @@ import pytest
 import torch
 
 from wearclip.config.augment import AugmentConfig
-from wearclip.train.augment import RowRandom, augment, jitter, permutation, rotation, rotation_matrices, scaling, time_warp
+from wearclip.train.augment import (
+    RowRandom,
+    augment,
+    intensity,
+    jitter,
+    permutation,
+    rotation,
+    rotation_matrices,
+    scaling,
+    time_warp,
+)
 
 
 @pytest.fixture
@@ -30,6 +40,21 @@ def test_scaling_multiplies_each_channel_by_one_factor(x):
     ratio = (scaling(x, rng(), sigma=0.1) / x)[..., 10:40]  # away from the zeros of sin and cos
     torch.testing.assert_close(ratio, ratio[..., :1].expand_as(ratio), rtol=1e-5, atol=1e-5)
     assert 0.05 < ratio[..., 0].std().item() < 0.15
+
+
+def test_intensity_scales_the_movement_about_gravity_by_one_factor_per_window(x):
+    y = intensity(x, rng(), max_factor=2.0)
+    mean = x.mean(dim=2, keepdim=True)
+    # the window's mean (its gravity) is kept: float32 sums of 100 values, each below 8 in magnitude
+    torch.testing.assert_close(y.mean(dim=2, keepdim=True), mean, rtol=0, atol=1e-5)
+    moved, movement = y - mean, x - mean
+    # one factor for the whole window, all three channels: y - mean = f (x - mean) up to float32 rounding
+    factor = (moved * movement).sum(dim=2) / (movement * movement).sum(dim=2)  # least squares, per channel
+    torch.testing.assert_close(factor, factor[:, :1].expand_as(factor), rtol=1e-4, atol=0)
+    torch.testing.assert_close(moved, factor[:, :1, None] * movement, rtol=0, atol=1e-5)
+    f = factor[:, 0]
+    assert 0.5 <= f.min().item() and f.max().item() <= 2.0 and f.min().item() < 0.9 and f.max().item() > 1.1
+    assert "intensity" not in AugmentConfig().model_dump()  # off unless set: existing configs dump as before
 
 
 def test_rotation_keeps_vector_lengths_and_is_a_proper_rotation(x):

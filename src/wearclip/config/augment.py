@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .compat import AddedOptions
+
 RotationMode = Literal["none", "so3", "yaw"]
 """Random rotation of pre-training windows: none, uniform over SO(3), or about gravity only."""
 
@@ -41,16 +43,25 @@ class Permutation(BaseModel):
     segments: int = Field(4, ge=2)
 
 
-class AugmentConfig(BaseModel):
+class Intensity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    p: float = Field(0.5, ge=0, le=1)
+    max_factor: float = Field(2.0, ge=1)
+
+
+class AugmentConfig(AddedOptions):
     """Which augmentations make a SimCLR view, each applied to a window with probability ``p``
-    (``null`` disables one). Order: time warp, permutation, rotation, scaling, jitter. The
+    (``null`` disables one). Order: time warp, permutation, rotation, scaling, intensity (off unless
+    set), jitter. The
     default rotation is limited to +-45 degrees: a full rotation would erase the gravity
     direction that tells lying from standing for a body-fixed sensor."""
 
     model_config = ConfigDict(extra="forbid")
+    added_options = ("intensity",)
 
     time_warp: TimeWarp | None = TimeWarp()
     permutation: Permutation | None = Permutation()
     rotation: Rotation | None = Rotation()
     scaling: Scaling | None = Scaling()
+    intensity: Intensity | None = None
     jitter: Jitter | None = Jitter()

@@ -20,6 +20,7 @@ SENTENCE_MODES = (
     "random-template+body-parts",
     "random-template+movement",
     "ensemble",
+    "ensemble+movement",
     "base+placement",
     "random-template+placement",
     "ensemble+placement",

@@ -60,6 +60,11 @@ PAIR_AUGMENT = AugmentConfig(permutation=None, rotation=None)
 """What differs between devices and people besides orientation: gain (scaling, sd 10 %), noise (jitter,
 sd 0.05 g) and cadence (time warp, sd 20 %), each on half the windows; no permutation (it breaks the
 movement's order) and no extra rotation (the setup's own covers it)."""
+INTENSITY = AugmentConfig(time_warp=None, permutation=None, rotation=None, scaling=None, jitter=None,
+                          intensity={"p": 1.0, "max_factor": 2.0})
+"""The movement of every window scaled about its gravity by a factor from 1/2 to 2: the chest moves
+less than the waist, the waist less than the wrist (DSADS's chest unit walking: vertical sd 0.15 g;
+UCI HAPT's waist 0.23 g; WISDM's wrist 0.30 g)."""
 BAND_HZ = 8.0
 """The common band's cut-off: with the filter's 3 Hz transition nothing above 10 Hz, the Nyquist rate
 of a 20-Hz device (WISDM's watch), passes."""
@@ -77,8 +82,8 @@ class GeneraliseSetup(Setup):
     unit of dsads (``all``); a dataset recognised as the target keeps the run's."""
     lowpass_hz: float | None = None
     """The common band (:mod:`wearclip.data.band`) every input is filtered to; None: the full band."""
-    pair_augment: bool = False
-    """Time warp, scaling and jitter (:data:`PAIR_AUGMENT`) on every pre-training window."""
+    pair_augment: AugmentConfig | None = None
+    """Augmentations of every pre-training window (e.g. :data:`PAIR_AUGMENT`, :data:`INTENSITY`)."""
     text_head_depth: int | None = Field(None, ge=1)
     """Layers of the text projection head (None: the model default, two); one keeps the text encoder's
     geometry up to a linear map, so that a phrase no source used lands near the phrases it resembles."""
@@ -146,13 +151,20 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
         ("gravity/unicl/dsads-all/movement", f"{ALL_UNITS} pre-trained and recognised with the 33 templates, each "
                                              "followed by the activity's movement description (shipped)",
          shipped_setup()),
+        ("gravity/unicl/dsads-all/movement+paraphrases", f"{ALL_UNITS} pre-trained and recognised with the 33 "
+                                                         "templates each followed by the movement description, and "
+                                                         "the paraphrases",
+         all_units.model_copy(update={"mode": "ensemble+movement", "recognition": "ensemble+movement"})),
         ("gravity/unicl/dsads-all/movement/base", "The shipped model, recognised with the base sentence alone",
          shipped_setup().model_copy(update={"recognition": "base"})),
+        ("gravity/unicl/dsads-all/movement/intensity", "The shipped recipe with the movement of every pre-training "
+                                                       "window scaled about gravity by a factor from 1/2 to 2",
+         shipped_setup().model_copy(update={"pair_augment": INTENSITY})),
         ("gravity/unicl/dsads-all/linear-text", f"{ALL_UNITS} with a linear text projection head (one layer, not two)",
          all_units.model_copy(update={"text_head_depth": 1})),
         ("gravity/unicl/dsads-all/augment", f"{ALL_UNITS} with every pre-training window also time-warped, scaled "
                                             "and jittered (each with p 0.5)",
-         all_units.model_copy(update={"pair_augment": True})),
+         all_units.model_copy(update={"pair_augment": PAIR_AUGMENT})),
         ("gravity/unicl/dsads-all/band", f"{ALL_UNITS} with every input low-passed at {BAND_HZ:g} Hz (a band every "
                                          "device has)", all_units.model_copy(update={"lowpass_hz": BAND_HZ})),
         ("invariant", "+ orientation-free channels (norm, vertical, horizontal)", invariant),
@@ -165,6 +177,8 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
     ]
     out += [(f"recipe-without:{name}", f"All three, without {name} in pre-training",
              recipe.model_copy(update={"without": (name,)})) for name in datasets]
+    out += [(f"shipped-without:{name}", f"The shipped recipe without {name} in pre-training",
+             shipped_setup().model_copy(update={"without": (name,)})) for name in datasets]
     out += [
         ("recipe+self-train", "All three + self-training on the target's unlabelled windows (label-free, not zero-shot)",
          recipe.model_copy(update={"self_train": True})),
@@ -203,7 +217,7 @@ class GeneraliseRunner(ProtocolRunner):
             config.lowpass_hz = setup.lowpass_hz
             config.text_head_depth = setup.text_head_depth
             objective = objective.model_copy(update={"rotation": setup.rotation,
-                                                     "pair_augment": PAIR_AUGMENT if setup.pair_augment else None})
+                                                     "pair_augment": setup.pair_augment})
         return config, objective, mode
 
     def pretrained_nls(self, setup: Setup, target: str, seed: int, exclude: Sequence[str] = ()):

@@ -27,12 +27,14 @@ _NEEDS = {
     "base+body-parts": "body_parts",
     "random-template+body-parts": "body_parts",
     "random-template+movement": "movement",
+    "ensemble+movement": "movement",
 }
 _FALLBACK = {
     "paraphrase": "random-template",
     "base+body-parts": "base",
     "random-template+body-parts": "random-template",
     "random-template+movement": "random-template",
+    "ensemble+movement": "ensemble",
 }
 _KIND = {"paraphrases": "paraphrases", "body_parts": "body-parts", "movement": "movement"}
 
@@ -116,6 +118,8 @@ def _sentences(activity: str, mode: str, knowledge: Knowledge, templates: Sequen
         return [with_movement(s, knowledge.movement) for s in with_templates]
     if mode == "ensemble":
         return with_templates + list(knowledge.paraphrases)
+    if mode == "ensemble+movement":
+        return [with_movement(s, knowledge.movement) for s in with_templates] + list(knowledge.paraphrases)
     index = int(mode.split(":")[1])
     return [fill(templates[index], activity)]
 
@@ -136,7 +140,8 @@ def class_sentences(
     ``base`` gives 1 sentence, ``random-template`` one per template (33 shipped), ``paraphrase`` the
     class's paraphrases, ``base+body-parts`` / ``random-template+body-parts`` / ``random-template+movement``
     the template sentences followed by the class's body parts or movement description, ``ensemble`` every
-    template sentence plus the paraphrases (for recognition), ``template:K`` the K-th template alone.
+    template sentence plus the paraphrases (for recognition), ``ensemble+movement`` the movement
+    sentences plus the paraphrases, ``template:K`` the K-th template alone.
     ``base+placement`` / ``random-template+placement`` / ``ensemble+placement`` add where the sensor is
     worn ("The sensor is worn on the wrist."): ``placement``, else the dataset's default placement, so
     that one activity from two places gets two descriptions; a placement with no one place (``any``,

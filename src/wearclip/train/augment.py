@@ -42,6 +42,15 @@ def scaling(x: torch.Tensor, rng: RowRandom, sigma: float = 0.1) -> torch.Tensor
     return x * (1 + sigma * rng.randn(x.shape[1], 1)).to(x)
 
 
+def intensity(x: torch.Tensor, rng: RowRandom, max_factor: float = 2.0) -> torch.Tensor:
+    """Scale each window's movement about its gravity (its mean) by one factor, log-uniform in
+    [1 / max_factor, max_factor]: the same activity is gentler at the chest than at the wrist or thigh,
+    and gravity stays 1 g."""
+    factor = torch.exp((2 * rng.rand(1, 1) - 1) * math.log(max_factor)).to(x)
+    mean = x.mean(dim=2, keepdim=True)
+    return mean + factor * (x - mean)
+
+
 def axis_angle(axis: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
     """(rows, 3, 3) rotations about unit ``axis`` (rows, 3) by ``angle`` (rows, 1) radians (Rodrigues)."""
     k = torch.zeros(len(axis), 3, 3, dtype=axis.dtype, device=axis.device)
@@ -127,7 +136,7 @@ def permutation(x: torch.Tensor, rng: RowRandom, segments: int = 4) -> torch.Ten
 
 
 _FUNCTIONS = {"time_warp": time_warp, "permutation": permutation, "rotation": rotation,
-              "scaling": scaling, "jitter": jitter}
+              "scaling": scaling, "intensity": intensity, "jitter": jitter}
 
 
 def augment(x: torch.Tensor, rng: RowRandom, config: AugmentConfig | None = None) -> torch.Tensor:
