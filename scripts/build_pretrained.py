@@ -3,10 +3,10 @@
 Usage: python scripts/build_pretrained.py [--data ../shared/data] [--out src/wearclip/models/pretrained/wearclip-base]
        python scripts/build_pretrained.py --evaluate    (scores of the shipped model, no training)
 
-The recipe of the ``generalise`` experiment's best row, ``gravity/unicl/dsads-all/movement``
+The recipe of the ``generalise`` experiment's best row, ``gravity/unicl/dsads-all/movement+paraphrases``
 (gravity-aligned frame, random rotation about gravity, UniCL targets, dsads with all five units, each
-class described by the 33 templates followed by its movement description), pre-trained on all five
-shared datasets: every subject of each except its validation subjects, which
+class described by the 33 templates followed by its movement description and by its paraphrases),
+pre-trained on all five shared datasets: every subject of each except its validation subjects, which
 drive early stopping; at most 250 windows per class per dataset, seed 0. Writes config.json and
 model.safetensors atomically (MODEL_CARD.md is hand-written beside them). The result is not
 bit-identical from run to run (float rounding of cached text embeddings and CPU kernels);

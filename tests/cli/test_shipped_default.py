@@ -16,7 +16,7 @@ def test_zeroshot_without_a_checkpoint_uses_the_shipped_model(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["checkpoint"] == "wearclip-base"
-    assert metrics["recognition"] == "random-template+movement"  # auto: the sentences it was pre-trained with
+    assert metrics["recognition"] == "ensemble+movement"  # auto: the sentences it was pre-trained with
     assert 0 < metrics["macro_f1"] <= 1
 
 

@@ -35,7 +35,7 @@ def test_wearclip_base_ships_small_with_its_card_and_loads_offline_by_name():
     assert model.config.frame == config["frame"] == "gravity"  # the frame travels with the weights
     assert sorted(model.config.pretrained_on) == sorted(["uci-hapt", "mobifall", "seglearn-watch", "dsads", "wisdm"])
     assert (model.config.window.rate, model.config.window.seconds) == (50.0, 2.0)
-    assert model.config.recognition_mode() == config["sentence_mode"] == "random-template+movement"
+    assert model.config.recognition_mode() == config["sentence_mode"] == "ensemble+movement"
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ def test_rows_switch_one_thing_at_a_time_and_the_recipe_drops_each_source():
     assert (rows["gravity"].frame, rows["gravity"].rotation, rows["gravity"].mode) == ("gravity", "yaw", "base")
     assert rows["recipe"] == recipe_setup() and rows["recipe+self-train"].self_train
     assert rows["recipe-without:dsads"].sources("uci-hapt", generalise.DATASETS) == ("mobifall", "seglearn-watch", "wisdm")
-    assert rows["gravity/unicl/dsads-all/movement"] == shipped_setup()
+    assert rows["gravity/unicl/dsads-all/movement+paraphrases"] == shipped_setup()
     without = rows["shipped-without:wisdm"]
     assert without.sources("dsads", generalise.DATASETS) == ("uci-hapt", "mobifall", "seglearn-watch")
     assert without.model_copy(update={"without": ()}) == shipped_setup()

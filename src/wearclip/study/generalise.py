@@ -107,10 +107,9 @@ def all_units_setup() -> GeneraliseSetup:
 
 def shipped_setup() -> GeneraliseSetup:
     """The best row measured (wearclip-base's recipe): :func:`all_units_setup` with its classes described
-    by the 33 templates, each followed by the activity's movement description, in pre-training (a
-    random one per window) and recognition (their mean)."""
-    return all_units_setup().model_copy(update={"mode": "random-template+movement",
-                                                "recognition": "random-template+movement"})
+    by the 33 templates, each followed by the activity's movement description, and the activity's
+    paraphrases, in pre-training (a random one per window) and recognition (their mean)."""
+    return all_units_setup().model_copy(update={"mode": "ensemble+movement", "recognition": "ensemble+movement"})
 
 
 def recipe_setup() -> GeneraliseSetup:
@@ -127,6 +126,7 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
     placement = base.model_copy(update={"mode": "random-template+placement", "recognition": "base+placement"})
     recipe = recipe_setup()
     all_units = all_units_setup()
+    movement = all_units.model_copy(update={"mode": "random-template+movement", "recognition": "random-template+movement"})
     out = [
         ("chance", "Chance (uniformly random guesses)", Setup(method="chance")),
         ("baseline", "Baseline: NLS, device axes, base sentences (Tab. 1's recipe)", base),
@@ -149,13 +149,14 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
                                              "random one per window), recognised with their mean",
          all_units.model_copy(update={"mode": "ensemble", "recognition": "ensemble"})),
         ("gravity/unicl/dsads-all/movement", f"{ALL_UNITS} pre-trained and recognised with the 33 templates, each "
-                                             "followed by the activity's movement description (shipped)",
-         shipped_setup()),
+                                             "followed by the activity's movement description",
+         movement),
         ("gravity/unicl/dsads-all/movement+paraphrases", f"{ALL_UNITS} pre-trained and recognised with the 33 "
                                                          "templates each followed by the movement description, and "
-                                                         "the paraphrases",
-         all_units.model_copy(update={"mode": "ensemble+movement", "recognition": "ensemble+movement"})),
-        ("gravity/unicl/dsads-all/movement/base", "The shipped model, recognised with the base sentence alone",
+                                                         "the paraphrases (shipped)", shipped_setup()),
+        ("gravity/unicl/dsads-all/movement/base", "The movement-text model, recognised with the base sentence alone",
+         movement.model_copy(update={"recognition": "base"})),
+        ("gravity/unicl/dsads-all/movement+paraphrases/base", "The shipped model, recognised with the base sentence alone",
          shipped_setup().model_copy(update={"recognition": "base"})),
         ("gravity/unicl/dsads-all/movement/intensity", "The shipped recipe with the movement of every pre-training "
                                                        "window scaled about gravity by a factor from 1/2 to 2",
@@ -191,6 +192,9 @@ def rows(datasets: Sequence[str]) -> list[tuple[str, str, Setup]]:
          f"{ALL_UNITS}, inputs normalised with the target's own statistics (its unlabelled train windows; label-free, "
          "not zero-shot)", all_units.model_copy(update={"target_statistics": True})),
         ("gravity/unicl/dsads-all/movement+self-train",
+         "The movement-text recipe + self-training on the target's unlabelled windows (label-free, not zero-shot)",
+         movement.model_copy(update={"self_train": True})),
+        ("gravity/unicl/dsads-all/movement+paraphrases+self-train",
          "The shipped recipe + self-training on the target's unlabelled windows (label-free, not zero-shot)",
          shipped_setup().model_copy(update={"self_train": True})),
         ("target/baseline", "Same-dataset zero-shot (pre-trained on the target's train subjects): baseline",
