@@ -136,6 +136,8 @@ def test_adapt_trains_heads_on_k_shots_and_saves_a_checkpoint(untrained_checkpoi
     adapted, original = WearClip.from_pretrained(out / "checkpoint"), WearClip.from_pretrained(untrained_checkpoint)
     assert torch.equal(adapted.imu.net[0].weight, original.imu.net[0].weight)
     assert not torch.equal(adapted.sensor_head.net[0].weight, original.sensor_head.net[0].weight)
+    # the heads now speak the adaptation's sentences (--mode, default base), which auto recognition uses
+    assert original.config.sentence_mode is None and adapted.config.sentence_mode == "base"
 
 
 def test_evaluate_prints_mean_and_std_over_seeds(tmp_path):

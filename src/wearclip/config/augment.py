@@ -50,11 +50,11 @@ class Intensity(BaseModel):
 
 
 class AugmentConfig(AddedOptions):
-    """Which augmentations make a SimCLR view, each applied to a window with probability ``p``
-    (``null`` disables one). Order: time warp, permutation, rotation, scaling, intensity (off unless
-    set), jitter. The
-    default rotation is limited to +-45 degrees: a full rotation would erase the gravity
-    direction that tells lying from standing for a body-fixed sensor."""
+    """Which augmentations make a SimCLR view (or, as ``ObjectiveConfig.pair_augment``, change every
+    pre-training window), each applied to a window with probability ``p`` (``null`` disables one).
+    Order: time warp, permutation, rotation, scaling, intensity (off unless set), jitter. The default
+    rotation is limited to +-45 degrees: a full rotation would erase the gravity direction that tells
+    lying from standing for a body-fixed sensor."""
 
     model_config = ConfigDict(extra="forbid")
     added_options = ("intensity",)

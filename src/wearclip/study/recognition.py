@@ -102,8 +102,8 @@ def adapt(checkpoint: str | Path, dataset: HarDataset, out: str | Path, shots: i
                        objective=ObjectiveConfig(name=objective))
     after = evaluate_predictions(test.labels, ZeroShotClassifier(result.model, recognise).predict(test.x), test.classes)
     adapted = result.model
-    adapted.config = adapted.config.with_provenance(
-        pretrained_on=[*adapted.config.pretrained_on, f"{dataset.name} (heads adapted)"])
+    adapted.config = adapted.config.with_provenance(  # its heads now speak the adaptation's sentences
+        pretrained_on=[*adapted.config.pretrained_on, f"{dataset.name} (heads adapted)"], sentence_mode=mode)
     metrics = {"checkpoint": str(checkpoint), "dataset": dataset.name, "shots": shots, "train_windows": len(train),
                "capped": capped, "best_epoch": result.best_epoch, "before": before.to_dict(),
                "after": after.to_dict(), "history": result.history}
